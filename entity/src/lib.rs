@@ -1,0 +1,8 @@
+//! SeaORM models, one module per table. Only row shapes live here: API types
+//! (which never carry `password_hash`) are defined in the `api` crate.
+
+pub mod audit_event;
+pub mod item;
+pub mod password_reset_token;
+pub mod throttle;
+pub mod user;

@@ -1,0 +1,41 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Stored lower-cased so the unique index is case-insensitive on every backend.
+    #[sea_orm(unique)]
+    pub email: String,
+    pub full_name: Option<String>,
+    pub password_hash: String,
+    pub is_active: bool,
+    pub is_superuser: bool,
+    /// Access tokens issued before this instant are refused (revocation).
+    pub tokens_valid_after: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::item::Entity")]
+    Item,
+    #[sea_orm(has_many = "super::password_reset_token::Entity")]
+    PasswordResetToken,
+}
+
+impl Related<super::item::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Item.def()
+    }
+}
+
+impl Related<super::password_reset_token::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PasswordResetToken.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
