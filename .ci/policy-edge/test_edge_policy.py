@@ -1,0 +1,239 @@
+"""Policy tests: the committed compose.yml, Traefik configuration and
+Dockerfiles keep every hardening property, and the checker itself notices when
+one is lost (each mutation below must produce a violation)."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+
+import edge_policy as P
+
+COMPOSE_PATH = P.REPO / "compose.yml"
+ENV_EXAMPLE_PATH = P.REPO / "compose.env.example"
+TRAEFIK_ENV_PATH = P.REPO / "nginx/traefik/traefik.env"
+DYNAMIC_DIR = P.REPO / "nginx/traefik/dynamic"
+DOCKERFILES = {"api": P.REPO / "api/Dockerfile", "web": P.REPO / "web/Dockerfile"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return P.load_yaml(COMPOSE_PATH)
+
+
+@pytest.fixture(scope="module")
+def dynamic() -> dict:
+    text = (DYNAMIC_DIR / "rampart.yml").read_text(encoding="utf-8")
+    return P.render_dynamic(text, {"RAMPART_DOMAIN": "rampart.example.org"})
+
+
+# ---------------------------------------------------------------------------
+# The committed files comply
+# ---------------------------------------------------------------------------
+
+def test_compose_is_hardened(compose):
+    assert P.compose_violations(compose) == []
+
+
+def test_compose_has_the_expected_services(compose):
+    services = set(compose["services"])
+    assert {"traefik", "db", "migrate", "create-superuser", "api", "web", "mailpit"} <= services
+    assert compose["services"]["mailpit"].get("profiles") == ["dev"], "mail catcher must be dev-only"
+    for name, svc in compose["services"].items():
+        if name != "mailpit":
+            assert not svc.get("profiles"), f"{name} must run in production"
+
+
+def test_only_traefik_publishes_and_only_80_443(compose):
+    publishers = {n for n, s in compose["services"].items() if s.get("ports")}
+    assert publishers == {"traefik"}
+    host_ports = {str(p).split(":")[-2] if str(p).count(":") >= 1 else str(p) for p in compose["services"]["traefik"]["ports"]}
+    assert host_ports == {"80", "443"}
+
+
+def test_traefik_uses_repository_configuration(compose):
+    traefik = compose["services"]["traefik"]
+    assert traefik["env_file"] == ["nginx/traefik/traefik.env"]
+    sources = [P._volume_parts(v) for v in traefik["volumes"]]
+    assert ("./nginx/traefik/dynamic", "/etc/traefik/dynamic", True) in sources
+    static = P.parse_env_file(TRAEFIK_ENV_PATH.read_text(encoding="utf-8"))
+    assert static["TRAEFIK_PROVIDERS_FILE_DIRECTORY"] == "/etc/traefik/dynamic"
+    acme_dir = static["TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_STORAGE"].rsplit("/", 1)[0]
+    assert any(t == acme_dir for _, t, _ in sources), "ACME storage must be on the acme volume"
+    assert "TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_EMAIL" in traefik["environment"]
+    # published container ports are the entry points' ports
+    published = {str(p).split(":")[-1] for p in traefik["ports"]}
+    assert published == {static["TRAEFIK_ENTRYPOINTS_WEB_ADDRESS"][1:], static["TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS"][1:]}
+    # the ping entry point is not published
+    assert static["TRAEFIK_ENTRYPOINTS_PING_ADDRESS"][1:] not in published
+
+
+def test_api_jobs_and_server_share_one_image_and_settings(compose):
+    s = compose["services"]
+    assert s["api"]["image"] == s["migrate"]["image"] == s["create-superuser"]["image"]
+    assert s["api"]["environment"] == s["migrate"]["environment"] == s["create-superuser"]["environment"]
+    assert s["migrate"]["command"] == ["migrate"]
+    assert s["create-superuser"]["command"] == ["create-superuser"]
+    assert s["api"]["environment"]["ENVIRONMENT"].startswith("${ENVIRONMENT:-production}")
+    assert s["api"]["environment"]["TRUST_FORWARDED_FOR"] == "true"
+
+
+def test_network_layout(compose):
+    nets = compose["networks"]
+    assert nets["db"]["internal"] is True
+    assert nets["proxy"]["internal"] is True
+    on = {n: set(s.get("networks") or []) for n, s in compose["services"].items()}
+    assert {n for n, v in on.items() if "db" in v} == {"db", "api", "migrate", "create-superuser"}
+    assert {n for n, v in on.items() if "public" in v} == {"traefik"}
+    assert on["web"] == {"proxy"}, "the SPA needs no egress"
+
+
+def test_compose_env_example_documents_every_variable():
+    assert ENV_EXAMPLE_PATH.exists(), "compose.env.example missing"
+    text = ENV_EXAMPLE_PATH.read_text(encoding="utf-8")
+    assert P.undocumented_compose_variables(COMPOSE_PATH.read_text(encoding="utf-8"), text) == []
+    values = P.parse_env_file(text)
+    # Secrets in the example are placeholders the API and this repo refuse.
+    for key in ("JWT_SECRET", "POSTGRES_PASSWORD", "FIRST_SUPERUSER_PASSWORD"):
+        assert "change-me" in values.get(key, ""), f"{key} in the example must be an obvious placeholder"
+
+
+def test_traefik_static_configuration():
+    env = P.parse_env_file(TRAEFIK_ENV_PATH.read_text(encoding="utf-8"))
+    assert P.traefik_static_violations(env) == []
+
+
+def test_traefik_dynamic_configuration(dynamic):
+    assert P.traefik_dynamic_violations(dynamic) == []
+    rule = dynamic["http"]["routers"]["api"]["rule"]
+    for path in ("/graphql", "/healthz", "/readyz"):
+        assert f"`{path}`" in rule
+    assert "rampart.example.org" in dynamic["http"]["routers"]["web"]["rule"]
+    assert dynamic["http"]["services"]["api"]["loadBalancer"]["servers"] == [{"url": "http://api:8000"}]
+    assert dynamic["http"]["services"]["web"]["loadBalancer"]["servers"] == [{"url": "http://web:8080"}]
+
+
+@pytest.mark.parametrize("kind", sorted(DOCKERFILES))
+def test_dockerfile_is_hardened(kind):
+    assert P.dockerfile_violations(DOCKERFILES[kind].read_text(encoding="utf-8"), kind) == []
+
+
+def test_dockerfile_ports_match_compose(compose):
+    api = DOCKERFILES["api"].read_text(encoding="utf-8")
+    web = DOCKERFILES["web"].read_text(encoding="utf-8")
+    assert re.search(r"^EXPOSE 8000$", api, re.M) and "0.0.0.0:8000" in compose["services"]["api"]["environment"]["API_BIND"]
+    assert re.search(r"^EXPOSE 8080$", web, re.M)
+    assert "127.0.0.1:8080/healthz" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
+    # The images' users are the users compose runs them as.
+    assert re.search(r"^USER 65532:65532$", api, re.M) and compose["services"]["api"]["user"] == "65532:65532"
+    assert re.search(r"^USER 101:101$", web, re.M) and compose["services"]["web"]["user"] == "101:101"
+
+
+def test_dockerignore_keeps_secrets_and_build_output_out():
+    assert P.dockerignore_violations((P.REPO / ".dockerignore").read_text(encoding="utf-8")) == []
+
+
+# ---------------------------------------------------------------------------
+# The checker catches a lost property (mutation tests)
+# ---------------------------------------------------------------------------
+
+def _mutated(compose, service, mutate):
+    doc = copy.deepcopy(compose)
+    mutate(doc["services"][service])
+    return P.compose_violations(doc)
+
+
+COMPOSE_MUTATIONS = {
+    "read_only off": ("api", lambda s: s.__setitem__("read_only", False), "read_only"),
+    "cap_drop removed": ("web", lambda s: s.pop("cap_drop"), "cap_drop"),
+    "extra capability": ("traefik", lambda s: s.__setitem__("cap_add", ["NET_BIND_SERVICE"]), "cap_add"),
+    "no-new-privileges removed": ("db", lambda s: s.__setitem__("security_opt", []), "no-new-privileges"),
+    "runs as root": ("api", lambda s: s.__setitem__("user", "0:0"), "root"),
+    "user by name": ("web", lambda s: s.__setitem__("user", "nginx"), "numeric"),
+    "no user": ("db", lambda s: s.pop("user"), "numeric"),
+    "root exception widened": ("acme-init", lambda s: s.__setitem__("cap_add", ["CHOWN", "DAC_OVERRIDE"]), "cap_add"),
+    "root exception networked": ("acme-init", lambda s: s.pop("network_mode"), "root"),
+    "docker socket": ("traefik", lambda s: s["volumes"].append("/var/run/docker.sock:/var/run/docker.sock:ro"), "socket"),
+    "writable bind mount": ("traefik", lambda s: s["volumes"].append("./nginx/traefik/dynamic:/x"), "not read-only"),
+    "port on web": ("web", lambda s: s.__setitem__("ports", ["8080:8080"]), "publishes"),
+    "port on db": ("db", lambda s: s.__setitem__("ports", ["5432:5432"]), "publishes"),
+    "mutable tag": ("db", lambda s: s.__setitem__("image", "postgres:17-alpine"), "pinned"),
+    "latest tag": ("traefik", lambda s: s.__setitem__("image", "traefik:latest"), "pinned"),
+    "own image by tag": ("api", lambda s: s.__setitem__("image", "ghcr.io/rampart-dev/rampart-api:${TAG}"), "pinned"),
+    "build section": ("api", lambda s: s.__setitem__("build", {"context": "."}), "build"),
+    "no memory limit": ("api", lambda s: s["deploy"]["resources"]["limits"].pop("memory"), "memory"),
+    "no pids limit": ("web", lambda s: s["deploy"]["resources"]["limits"].pop("pids"), "pids"),
+    "no cpu limit": ("db", lambda s: s.pop("deploy"), "cpus"),
+    "no healthcheck": ("web", lambda s: s.pop("healthcheck"), "healthcheck"),
+    "healthcheck disabled": ("api", lambda s: s.__setitem__("healthcheck", {"disable": True}), "healthcheck"),
+    "no restart": ("api", lambda s: s.pop("restart"), "restart"),
+    "unbounded tmpfs": ("web", lambda s: s.__setitem__("tmpfs", ["/tmp"]), "size"),
+    "depends_on without condition": ("api", lambda s: s.__setitem__("depends_on", ["db"]), "condition"),
+    "privileged": ("api", lambda s: s.__setitem__("privileged", True), "privileged"),
+    "host network": ("api", lambda s: s.__setitem__("network_mode", "host"), "network_mode"),
+    "literal secret": ("api", lambda s: s.__setitem__("environment", {**s["environment"], "JWT_SECRET": "hunter2hunter2"}), "literal"),
+    "web joins db network": ("web", lambda s: s["networks"].append("db"), "database network"),
+    "unpinned writable volume": ("api", lambda s: s.__setitem__("volumes", ["scratch:/data"]), "writable volume"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMPOSE_MUTATIONS))
+def test_checker_catches_compose_mutation(compose, case):
+    service, mutate, needle = COMPOSE_MUTATIONS[case]
+    violations = _mutated(compose, service, mutate)
+    assert any(needle in v for v in violations), f"{case}: {violations}"
+
+
+def test_checker_catches_db_network_not_internal(compose):
+    doc = copy.deepcopy(compose)
+    doc["networks"]["db"] = {}
+    assert any("not internal" in v for v in P.compose_violations(doc))
+
+
+DOCKERFILE_MUTATIONS = {
+    "unpinned FROM": ("api", lambda t: re.sub(r"(FROM rust:1\.\d+-slim-bookworm)@sha256:[0-9a-f]{64}", r"\1", t), "not name:tag@sha256"),
+    "runtime with a shell": ("api", lambda t: t.replace("gcr.io/distroless/cc-debian12:nonroot", "gcr.io/distroless/cc-debian12:debug-nonroot"), "shell"),
+    "root user": ("api", lambda t: t.replace("USER 65532:65532", "USER 0"), "root"),
+    "named user": ("web", lambda t: t.replace("USER 101:101", "USER nginx"), "numeric"),
+    "no user": ("web", lambda t: t.replace("USER 101:101\n", ""), "no USER"),
+    "privileged port": ("web", lambda t: t.replace("EXPOSE 8080", "EXPOSE 80"), "privileged port"),
+    "no healthcheck": ("api", lambda t: re.sub(r"HEALTHCHECK[^\n]*\\\n[^\n]*\n", "", t), "HEALTHCHECK"),
+    "no auditable": ("api", lambda t: t.replace("cargo auditable build", "cargo build"), "auditable"),
+    "npm install": ("web", lambda t: t.replace("npm ci --ignore-scripts", "npm install"), "npm"),
+    "missing revision label": ("web", lambda t: t.replace("org.opencontainers.image.revision=", "x.revision="), "revision"),
+    "unpinned syntax": ("web", lambda t: re.sub(r"(# syntax=docker/dockerfile:1\.7)@sha256:[0-9a-f]{64}", r"\1", t), "syntax"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DOCKERFILE_MUTATIONS))
+def test_checker_catches_dockerfile_mutation(case):
+    kind, mutate, needle = DOCKERFILE_MUTATIONS[case]
+    original = DOCKERFILES[kind].read_text(encoding="utf-8")
+    mutated = mutate(original)
+    assert mutated != original, f"{case}: mutation did not apply"
+    violations = P.dockerfile_violations(mutated, kind)
+    assert any(needle in v for v in violations), f"{case}: {violations}"
+
+
+def test_checker_catches_traefik_dashboard_and_docker_provider():
+    env = P.parse_env_file(TRAEFIK_ENV_PATH.read_text(encoding="utf-8"))
+    assert any("dashboard" in v for v in P.traefik_static_violations({**env, "TRAEFIK_API_DASHBOARD": "true"}))
+    assert any("Docker" in v for v in P.traefik_static_violations({**env, "TRAEFIK_PROVIDERS_DOCKER": "true"}))
+    no_timeout = {k: v for k, v in env.items() if "WEBSECURE_TRANSPORT_RESPONDINGTIMEOUTS_READTIMEOUT" not in k}
+    assert any("read timeout" in v for v in P.traefik_static_violations(no_timeout))
+
+
+def test_checker_catches_weak_hsts_and_missing_body_limit(dynamic):
+    weak = copy.deepcopy(dynamic)
+    weak["http"]["middlewares"]["security-headers"]["headers"]["stsSeconds"] = 300
+    assert any("HSTS" in v for v in P.traefik_dynamic_violations(weak))
+    unlimited = copy.deepcopy(dynamic)
+    unlimited["http"]["routers"]["api"]["middlewares"] = ["security-headers"]
+    assert any("body-limit" in v for v in P.traefik_dynamic_violations(unlimited))
+
+
+def test_checker_catches_leaky_dockerignore():
+    assert P.dockerignore_violations("*\n!api/\n") != []
+    assert P.dockerignore_violations("target\n") != []
