@@ -1,0 +1,56 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "@tanstack/react-router";
+import { useState } from "react";
+import { graphql } from "../../gql";
+import { clearSession } from "../../lib/auth";
+import { ApiError, describeError } from "../../lib/errors";
+import { execute } from "../../lib/graphql-client";
+import { ConfirmDialog } from "../Common/Modal";
+import { useToast } from "../Common/Toasts";
+
+const DeleteMeMutation = graphql(`
+  mutation DeleteMe {
+    deleteMe {
+      message
+    }
+  }
+`);
+
+export function DeleteAccount() {
+  const [open, setOpen] = useState(false);
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const remove = useMutation({
+    mutationFn: () => execute(DeleteMeMutation),
+    onSuccess: async () => {
+      clearSession();
+      queryClient.clear();
+      toast.success("Your account and its items were deleted.");
+      await navigate({ to: "/login" });
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && error.sessionEnded) return;
+      const { message, requestId } = describeError(error);
+      toast.error(message, requestId);
+    },
+  });
+  return (
+    <section aria-labelledby="danger-heading" className="danger-zone">
+      <h2 id="danger-heading">Danger zone</h2>
+      <p>Delete your account and all of its items. This cannot be undone.</p>
+      <button type="button" className="danger" onClick={() => setOpen(true)}>
+        Delete account
+      </button>
+      <ConfirmDialog
+        open={open}
+        title="Delete account"
+        message="All your data will be permanently deleted. Are you sure?"
+        confirmLabel="Delete my account"
+        busy={remove.isPending}
+        onConfirm={() => remove.mutate()}
+        onClose={() => setOpen(false)}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { graphql } from "../../gql";
+import { meQuery } from "../../hooks/useAuth";
+import { useZodForm } from "../../lib/form";
+import { execute } from "../../lib/graphql-client";
+import { updateMeSchema } from "../../lib/validation";
+import { Field } from "../Common/Field";
+import { useToast } from "../Common/Toasts";
+
+const UpdateMeMutation = graphql(`
+  mutation UpdateMe($input: UpdateMeInput!) {
+    updateMe(input: $input) {
+      id
+      email
+      fullName
+    }
+  }
+`);
+
+export function UserInformation({ email, fullName }: { email: string; fullName: string | null }) {
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const update = useMutation({
+    mutationFn: (input: { email: string; fullName: string | null }) =>
+      execute(UpdateMeMutation, { input }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: meQuery.queryKey }),
+  });
+  const form = useZodForm(
+    updateMeSchema,
+    ["email", "fullName"],
+    async (values) => {
+      await update.mutateAsync(values);
+      toast.success("Profile updated.");
+    },
+    toast.error,
+  );
+  return (
+    <section aria-labelledby="profile-heading">
+      <h2 id="profile-heading">Profile</h2>
+      <form onSubmit={form.onSubmit} noValidate>
+        <Field
+          label="Full name"
+          name="fullName"
+          autoComplete="name"
+          defaultValue={fullName ?? ""}
+          error={form.errors.fullName}
+        />
+        <Field
+          label="E-mail"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={email}
+          error={form.errors.email}
+        />
+        <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
+          Save profile
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,140 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": typeof types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateUserDocument,
+    "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": typeof types.DeleteUserDocument,
+    "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
+    "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": typeof types.ItemsDocument,
+    "\n  mutation CreateItem($input: CreateItemInput!) {\n    createItem(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateItemDocument,
+    "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateItemDocument,
+    "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n": typeof types.DeleteItemDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": typeof types.DeleteMeDocument,
+    "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": typeof types.UpdateMeDocument,
+    "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n": typeof types.MeDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n": typeof types.PublicSettingsDocument,
+    "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": typeof types.PublicSettingsForTestDocument,
+    "\n  mutation RecoverPassword($input: RecoverPasswordInput!) {\n    recoverPassword(input: $input) {\n      message\n    }\n  }\n": typeof types.RecoverPasswordDocument,
+    "\n  mutation ResetPassword($input: ResetPasswordInput!) {\n    resetPassword(input: $input) {\n      message\n    }\n  }\n": typeof types.ResetPasswordDocument,
+    "\n  mutation Signup($input: SignupInput!) {\n    signup(input: $input) {\n      id\n      email\n    }\n  }\n": typeof types.SignupDocument,
+};
+const documents: Documents = {
+    "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n    }\n  }\n": types.CreateUserDocument,
+    "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": types.DeleteUserDocument,
+    "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n": types.AuditEventsDocument,
+    "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": types.ItemsDocument,
+    "\n  mutation CreateItem($input: CreateItemInput!) {\n    createItem(input: $input) {\n      id\n    }\n  }\n": types.CreateItemDocument,
+    "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateItemDocument,
+    "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n": types.DeleteItemDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n": types.ChangePasswordDocument,
+    "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": types.DeleteMeDocument,
+    "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": types.UpdateMeDocument,
+    "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n": types.MeDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n    }\n  }\n": types.LoginDocument,
+    "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n": types.PublicSettingsDocument,
+    "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": types.PublicSettingsForTestDocument,
+    "\n  mutation RecoverPassword($input: RecoverPasswordInput!) {\n    recoverPassword(input: $input) {\n      message\n    }\n  }\n": types.RecoverPasswordDocument,
+    "\n  mutation ResetPassword($input: ResetPasswordInput!) {\n    resetPassword(input: $input) {\n      message\n    }\n  }\n": types.ResetPasswordDocument,
+    "\n  mutation Signup($input: SignupInput!) {\n    signup(input: $input) {\n      id\n      email\n    }\n  }\n": types.SignupDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').CreateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').UpdateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n"): typeof import('./graphql').DeleteUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n"): typeof import('./graphql').AuditEventsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').ItemsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateItem($input: CreateItemInput!) {\n    createItem(input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').CreateItemDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').UpdateItemDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n"): typeof import('./graphql').DeleteItemDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n"): typeof import('./graphql').ChangePasswordDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n"): typeof import('./graphql').DeleteMeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n"): typeof import('./graphql').UpdateMeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n"): typeof import('./graphql').MeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n    }\n  }\n"): typeof import('./graphql').LoginDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n"): typeof import('./graphql').PublicSettingsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n"): typeof import('./graphql').PublicSettingsForTestDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RecoverPassword($input: RecoverPasswordInput!) {\n    recoverPassword(input: $input) {\n      message\n    }\n  }\n"): typeof import('./graphql').RecoverPasswordDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($input: ResetPasswordInput!) {\n    resetPassword(input: $input) {\n      message\n    }\n  }\n"): typeof import('./graphql').ResetPasswordDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Signup($input: SignupInput!) {\n    signup(input: $input) {\n      id\n      email\n    }\n  }\n"): typeof import('./graphql').SignupDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

@@ -1,0 +1,374 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type ChangePasswordInput = {
+  currentPassword: string;
+  newPassword: string;
+};
+
+export type CreateItemInput = {
+  description?: string | null | undefined;
+  title: string;
+};
+
+export type CreateUserInput = {
+  email: string;
+  fullName?: string | null | undefined;
+  isActive?: boolean;
+  isSuperuser?: boolean;
+};
+
+export type LoginInput = {
+  email: string;
+  password: string;
+};
+
+export type RecoverPasswordInput = {
+  email: string;
+};
+
+export type ResetPasswordInput = {
+  newPassword: string;
+  token: string;
+};
+
+export type SignupInput = {
+  email: string;
+  fullName?: string | null | undefined;
+  password: string;
+};
+
+export type UpdateItemInput = {
+  description?: string | null | undefined;
+  title?: string | null | undefined;
+};
+
+export type UpdateMeInput = {
+  email?: string | null | undefined;
+  fullName?: string | null | undefined;
+};
+
+export type UpdateUserInput = {
+  email?: string | null | undefined;
+  fullName?: string | null | undefined;
+  isActive?: boolean | null | undefined;
+  isSuperuser?: boolean | null | undefined;
+  password?: string | null | undefined;
+};
+
+export type UsersQueryVariables = Exact<{
+  offset: number;
+  limit: number;
+}>;
+
+
+export type UsersQuery = { users: { totalCount: number, nodes: Array<{ id: string, email: string, fullName: string | null, isActive: boolean, isSuperuser: boolean }> } };
+
+export type CreateUserMutationVariables = Exact<{
+  input: CreateUserInput;
+}>;
+
+
+export type CreateUserMutation = { createUser: { id: string } };
+
+export type UpdateUserMutationVariables = Exact<{
+  id: string;
+  input: UpdateUserInput;
+}>;
+
+
+export type UpdateUserMutation = { updateUser: { id: string } };
+
+export type DeleteUserMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser: string };
+
+export type AuditEventsQueryVariables = Exact<{
+  offset: number;
+  limit: number;
+}>;
+
+
+export type AuditEventsQuery = { auditEvents: { totalCount: number, nodes: Array<{ id: string, kind: string, actorId: string | null, subjectEmail: string | null, ip: string | null, detail: string | null, createdAt: string }> } };
+
+export type ItemsQueryVariables = Exact<{
+  offset: number;
+  limit: number;
+}>;
+
+
+export type ItemsQuery = { items: { totalCount: number, nodes: Array<{ id: string, title: string, description: string | null, createdAt: string, owner: { email: string } }> } };
+
+export type CreateItemMutationVariables = Exact<{
+  input: CreateItemInput;
+}>;
+
+
+export type CreateItemMutation = { createItem: { id: string } };
+
+export type UpdateItemMutationVariables = Exact<{
+  id: string;
+  input: UpdateItemInput;
+}>;
+
+
+export type UpdateItemMutation = { updateItem: { id: string } };
+
+export type DeleteItemMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteItemMutation = { deleteItem: string };
+
+export type ChangePasswordMutationVariables = Exact<{
+  input: ChangePasswordInput;
+}>;
+
+
+export type ChangePasswordMutation = { changePassword: { message: string } };
+
+export type DeleteMeMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DeleteMeMutation = { deleteMe: { message: string } };
+
+export type UpdateMeMutationVariables = Exact<{
+  input: UpdateMeInput;
+}>;
+
+
+export type UpdateMeMutation = { updateMe: { id: string, email: string, fullName: string | null } };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { id: string, email: string, fullName: string | null, isActive: boolean, isSuperuser: boolean } };
+
+export type LoginMutationVariables = Exact<{
+  input: LoginInput;
+}>;
+
+
+export type LoginMutation = { login: { accessToken: string, expiresAt: string } };
+
+export type PublicSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PublicSettingsQuery = { publicSettings: { signupEnabled: boolean, passwordMinLength: number, passwordMaxLength: number } };
+
+export type PublicSettingsForTestQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PublicSettingsForTestQuery = { publicSettings: { signupEnabled: boolean } };
+
+export type RecoverPasswordMutationVariables = Exact<{
+  input: RecoverPasswordInput;
+}>;
+
+
+export type RecoverPasswordMutation = { recoverPassword: { message: string } };
+
+export type ResetPasswordMutationVariables = Exact<{
+  input: ResetPasswordInput;
+}>;
+
+
+export type ResetPasswordMutation = { resetPassword: { message: string } };
+
+export type SignupMutationVariables = Exact<{
+  input: SignupInput;
+}>;
+
+
+export type SignupMutation = { signup: { id: string, email: string } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const UsersDocument = new TypedDocumentString(`
+    query Users($offset: Int!, $limit: Int!) {
+  users(offset: $offset, limit: $limit) {
+    totalCount
+    nodes {
+      id
+      email
+      fullName
+      isActive
+      isSuperuser
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+export const CreateUserDocument = new TypedDocumentString(`
+    mutation CreateUser($input: CreateUserInput!) {
+  createUser(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
+export const UpdateUserDocument = new TypedDocumentString(`
+    mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {
+  updateUser(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const DeleteUserDocument = new TypedDocumentString(`
+    mutation DeleteUser($id: UUID!) {
+  deleteUser(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
+export const AuditEventsDocument = new TypedDocumentString(`
+    query AuditEvents($offset: Int!, $limit: Int!) {
+  auditEvents(offset: $offset, limit: $limit) {
+    totalCount
+    nodes {
+      id
+      kind
+      actorId
+      subjectEmail
+      ip
+      detail
+      createdAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
+export const ItemsDocument = new TypedDocumentString(`
+    query Items($offset: Int!, $limit: Int!) {
+  items(offset: $offset, limit: $limit) {
+    totalCount
+    nodes {
+      id
+      title
+      description
+      createdAt
+      owner {
+        email
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ItemsQuery, ItemsQueryVariables>;
+export const CreateItemDocument = new TypedDocumentString(`
+    mutation CreateItem($input: CreateItemInput!) {
+  createItem(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateItemMutation, CreateItemMutationVariables>;
+export const UpdateItemDocument = new TypedDocumentString(`
+    mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {
+  updateItem(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateItemMutation, UpdateItemMutationVariables>;
+export const DeleteItemDocument = new TypedDocumentString(`
+    mutation DeleteItem($id: UUID!) {
+  deleteItem(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteItemMutation, DeleteItemMutationVariables>;
+export const ChangePasswordDocument = new TypedDocumentString(`
+    mutation ChangePassword($input: ChangePasswordInput!) {
+  changePassword(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<ChangePasswordMutation, ChangePasswordMutationVariables>;
+export const DeleteMeDocument = new TypedDocumentString(`
+    mutation DeleteMe {
+  deleteMe {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteMeMutation, DeleteMeMutationVariables>;
+export const UpdateMeDocument = new TypedDocumentString(`
+    mutation UpdateMe($input: UpdateMeInput!) {
+  updateMe(input: $input) {
+    id
+    email
+    fullName
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateMeMutation, UpdateMeMutationVariables>;
+export const MeDocument = new TypedDocumentString(`
+    query Me {
+  me {
+    id
+    email
+    fullName
+    isActive
+    isSuperuser
+  }
+}
+    `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const LoginDocument = new TypedDocumentString(`
+    mutation Login($input: LoginInput!) {
+  login(input: $input) {
+    accessToken
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
+export const PublicSettingsDocument = new TypedDocumentString(`
+    query PublicSettings {
+  publicSettings {
+    signupEnabled
+    passwordMinLength
+    passwordMaxLength
+  }
+}
+    `) as unknown as TypedDocumentString<PublicSettingsQuery, PublicSettingsQueryVariables>;
+export const PublicSettingsForTestDocument = new TypedDocumentString(`
+    query PublicSettingsForTest {
+  publicSettings {
+    signupEnabled
+  }
+}
+    `) as unknown as TypedDocumentString<PublicSettingsForTestQuery, PublicSettingsForTestQueryVariables>;
+export const RecoverPasswordDocument = new TypedDocumentString(`
+    mutation RecoverPassword($input: RecoverPasswordInput!) {
+  recoverPassword(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<RecoverPasswordMutation, RecoverPasswordMutationVariables>;
+export const ResetPasswordDocument = new TypedDocumentString(`
+    mutation ResetPassword($input: ResetPasswordInput!) {
+  resetPassword(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<ResetPasswordMutation, ResetPasswordMutationVariables>;
+export const SignupDocument = new TypedDocumentString(`
+    mutation Signup($input: SignupInput!) {
+  signup(input: $input) {
+    id
+    email
+  }
+}
+    `) as unknown as TypedDocumentString<SignupMutation, SignupMutationVariables>;

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { ApiError, describeError, errorFromStatus, fieldOf, pickError, toApiError } from "./errors";
+
+describe("toApiError", () => {
+  it("keeps the code, field, retry-after and request id", () => {
+    const e = toApiError({
+      message: "E-mail already registered",
+      extensions: { code: "CONFLICT", field: "email" },
+    });
+    expect(e.code).toBe("CONFLICT");
+    expect(e.field).toBe("email");
+    const r = toApiError({
+      message: "Slow down",
+      extensions: { code: "RATE_LIMITED", retryAfter: 7 },
+    });
+    expect(r.retryAfter).toBe(7);
+    const i = toApiError({
+      message: "Internal error",
+      extensions: { code: "INTERNAL", requestId: "req-1" },
+    });
+    expect(i.requestId).toBe("req-1");
+  });
+
+  it("treats unknown or missing codes as INTERNAL with a generic message", () => {
+    expect(toApiError({ message: "x", extensions: { code: "WHATEVER" } }).code).toBe("INTERNAL");
+    const e = toApiError({});
+    expect(e.code).toBe("INTERNAL");
+    expect(e.message).toBe("Something went wrong.");
+  });
+
+  it("ignores extension values of the wrong type", () => {
+    const e = toApiError({
+      message: "m",
+      extensions: { code: "BAD_USER_INPUT", field: 3, retryAfter: "9" },
+    });
+    expect(e.field).toBeUndefined();
+    expect(e.retryAfter).toBeUndefined();
+  });
+});
+
+describe("pickError", () => {
+  it("prefers UNAUTHENTICATED over earlier errors", () => {
+    const e = pickError([
+      { message: "not found", extensions: { code: "NOT_FOUND" } },
+      { message: "expired", extensions: { code: "UNAUTHENTICATED" } },
+    ]);
+    expect(e.code).toBe("UNAUTHENTICATED");
+  });
+  it("otherwise takes the first", () => {
+    expect(pickError([{ message: "a", extensions: { code: "FORBIDDEN" } }]).code).toBe("FORBIDDEN");
+    expect(pickError([]).code).toBe("INTERNAL");
+  });
+});
+
+describe("errorFromStatus", () => {
+  it("maps proxy statuses", () => {
+    expect(errorFromStatus(413).code).toBe("PAYLOAD_TOO_LARGE");
+    expect(errorFromStatus(429).code).toBe("RATE_LIMITED");
+    expect(errorFromStatus(401).code).toBe("UNAUTHENTICATED");
+    const e = errorFromStatus(502, "abc");
+    expect(e.code).toBe("INTERNAL");
+    expect(e.requestId).toBe("abc");
+  });
+});
+
+describe("describeError", () => {
+  it("adds the wait to rate limits and passes the request id", () => {
+    expect(
+      describeError(new ApiError("RATE_LIMITED", "Too many attempts.", { retryAfter: 30 })),
+    ).toEqual({
+      message: "Too many attempts. Try again in 30 s.",
+    });
+    expect(describeError(new ApiError("INTERNAL", "Internal error", { requestId: "r-9" }))).toEqual(
+      {
+        message: "Internal error",
+        requestId: "r-9",
+      },
+    );
+  });
+  it("hides anything that is not an ApiError", () => {
+    expect(describeError(new TypeError("x is undefined"))).toEqual({
+      message: "Something went wrong.",
+    });
+  });
+  it("explains network failures", () => {
+    expect(describeError(new ApiError("NETWORK", "x")).message).toMatch(/Cannot reach the server/);
+  });
+});
+
+describe("fieldOf", () => {
+  it("returns the field only for input errors on fields the form has", () => {
+    const bad = new ApiError("BAD_USER_INPUT", "too short", { field: "newPassword" });
+    expect(fieldOf(bad, ["newPassword"])).toBe("newPassword");
+    expect(fieldOf(bad, ["email"])).toBeUndefined();
+    expect(fieldOf(new ApiError("CONFLICT", "taken", { field: "email" }), ["email"])).toBe("email");
+    expect(fieldOf(new ApiError("FORBIDDEN", "no", { field: "email" }), ["email"])).toBeUndefined();
+    expect(fieldOf(new Error("x"), ["email"])).toBeUndefined();
+  });
+});

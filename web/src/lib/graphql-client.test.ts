@@ -1,0 +1,124 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { graphql } from "../gql";
+import {
+  clearSession,
+  isLoggedIn,
+  reloadSession,
+  setSession,
+  setUnauthenticatedHandler,
+} from "./auth";
+import { ApiError } from "./errors";
+import { execute, operationNameOf, setFetch } from "./graphql-client";
+
+const Doc = graphql(`
+  query PublicSettingsForTest {
+    publicSettings {
+      signupEnabled
+    }
+  }
+`);
+
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+beforeEach(() => {
+  sessionStorage.clear();
+  clearSession();
+  reloadSession();
+});
+
+describe("execute", () => {
+  it("POSTs JSON with the operation name and the bearer token", async () => {
+    setSession({ accessToken: "tok", expiresAt: Date.now() + 60_000 });
+    const fetch = vi.fn(async () => json({ data: { publicSettings: { signupEnabled: true } } }));
+    setFetch(fetch);
+    const data = await execute(Doc);
+    expect(data.publicSettings.signupEnabled).toBe(true);
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("/graphql");
+    expect(init.method).toBe("POST");
+    const headers = init.headers as Record<string, string>;
+    expect(headers["Content-Type"]).toBe("application/json");
+    expect(headers.Authorization).toBe("Bearer tok");
+    const body = JSON.parse(init.body as string);
+    expect(body.operationName).toBe("PublicSettingsForTest");
+    expect(body.query).toContain("publicSettings");
+    expect(init.credentials).toBe("omit");
+  });
+
+  it("sends no Authorization header when logged out", async () => {
+    const fetch = vi.fn(async () => json({ data: { publicSettings: { signupEnabled: false } } }));
+    setFetch(fetch);
+    await execute(Doc);
+    const init = (fetch.mock.calls[0] as unknown as [string, RequestInit])[1];
+    expect((init.headers as Record<string, string>).Authorization).toBeUndefined();
+  });
+
+  it("throws a typed error with the field", async () => {
+    setFetch(async () =>
+      json({
+        data: null,
+        errors: [
+          { message: "Title too long", extensions: { code: "BAD_USER_INPUT", field: "title" } },
+        ],
+      }),
+    );
+    const error = await execute(Doc).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).field).toBe("title");
+  });
+
+  it("ends the session once when several requests are refused", async () => {
+    const handler = vi.fn();
+    setUnauthenticatedHandler(handler);
+    setSession({ accessToken: "revoked", expiresAt: Date.now() + 60_000 });
+    setFetch(async () =>
+      json({ errors: [{ message: "Not logged in", extensions: { code: "UNAUTHENTICATED" } }] }),
+    );
+    const results = await Promise.allSettled([execute(Doc), execute(Doc), execute(Doc)]);
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(isLoggedIn()).toBe(false);
+    const reason = (results[0] as PromiseRejectedResult).reason as ApiError;
+    expect(reason.sessionEnded).toBe(true);
+  });
+
+  it("does not treat a failed login (no token) as an ended session", async () => {
+    const handler = vi.fn();
+    setUnauthenticatedHandler(handler);
+    setFetch(async () =>
+      json({
+        errors: [
+          { message: "Incorrect e-mail or password", extensions: { code: "UNAUTHENTICATED" } },
+        ],
+      }),
+    );
+    const error = (await execute(Doc).catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe("UNAUTHENTICATED");
+    expect(error.sessionEnded).toBe(false);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("maps a body-less 413 and a network failure", async () => {
+    setFetch(async () => new Response("<html>too large</html>", { status: 413 }));
+    expect(((await execute(Doc).catch((e: unknown) => e)) as ApiError).code).toBe(
+      "PAYLOAD_TOO_LARGE",
+    );
+    setFetch(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    expect(((await execute(Doc).catch((e: unknown) => e)) as ApiError).code).toBe("NETWORK");
+  });
+});
+
+describe("operationNameOf", () => {
+  it("reads the name of queries and mutations", () => {
+    expect(operationNameOf("mutation Login($input: LoginInput!) { login }")).toBe("Login");
+    expect(operationNameOf("  query Me { me { id } }")).toBe("Me");
+    expect(operationNameOf("{ me { id } }")).toBeUndefined();
+  });
+});

@@ -1,0 +1,97 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { createRoute, Link, redirect, useNavigate } from "@tanstack/react-router";
+import { Field } from "../components/Common/Field";
+import { useToast } from "../components/Common/Toasts";
+import { logIn, publicSettingsQuery } from "../hooks/useAuth";
+import { isLoggedIn } from "../lib/auth";
+import { useZodForm } from "../lib/form";
+import { loginSchema } from "../lib/validation";
+import { rootRoute } from "./__root";
+import { AuthLayout } from "./AuthLayout";
+
+interface LoginSearch {
+  redirect?: string;
+  reason?: "expired" | "password-changed" | "reset";
+}
+
+const REASONS: Record<NonNullable<LoginSearch["reason"]>, string> = {
+  expired: "Your session has ended. Please log in again.",
+  "password-changed": "Your password was changed. Log in with the new password.",
+  reset: "Your password is set. You can log in now.",
+};
+
+/** Only same-app paths: an open redirect would turn the login page into a phishing helper. */
+export function safeRedirect(target: unknown): string {
+  return typeof target === "string" && /^\/(?![/\\])/.test(target) ? target : "/";
+}
+
+export const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/login",
+  validateSearch: (search: Record<string, unknown>): LoginSearch => ({
+    ...(typeof search.redirect === "string" ? { redirect: safeRedirect(search.redirect) } : {}),
+    ...(typeof search.reason === "string" && search.reason in REASONS
+      ? { reason: search.reason as LoginSearch["reason"] }
+      : {}),
+  }),
+  beforeLoad: ({ search }) => {
+    if (isLoggedIn()) throw redirect({ to: safeRedirect(search.redirect) });
+  },
+  component: LoginPage,
+});
+
+function LoginPage() {
+  const { redirect: target, reason } = loginRoute.useSearch();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const settings = useQuery(publicSettingsQuery);
+  const form = useZodForm(
+    loginSchema,
+    ["email", "password"],
+    async ({ email, password }) => {
+      await logIn(queryClient, email, password);
+      await navigate({ to: safeRedirect(target) });
+    },
+    toast.error,
+  );
+
+  return (
+    <AuthLayout title="Log in">
+      {reason ? (
+        <p className="notice" role="status" data-testid="login-reason">
+          {REASONS[reason]}
+        </p>
+      ) : null}
+      <form onSubmit={form.onSubmit} noValidate>
+        <Field
+          label="E-mail"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          error={form.errors.email}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={form.errors.password}
+        />
+        <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
+          Log in
+        </button>
+      </form>
+      <p>
+        <Link to="/recover-password">Forgot your password?</Link>
+      </p>
+      {settings.data?.signupEnabled ? (
+        <p>
+          No account yet? <Link to="/signup">Sign up</Link>
+        </p>
+      ) : null}
+    </AuthLayout>
+  );
+}
