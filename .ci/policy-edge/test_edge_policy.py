@@ -237,3 +237,17 @@ def test_checker_catches_weak_hsts_and_missing_body_limit(dynamic):
 def test_checker_catches_leaky_dockerignore():
     assert P.dockerignore_violations("*\n!api/\n") != []
     assert P.dockerignore_violations("target\n") != []
+
+
+def test_web_image_uses_spa_conf_as_main_configuration():
+    web = DOCKERFILES["web"].read_text(encoding="utf-8")
+    assert re.search(r"^COPY [^\n]*nginx/spa\.conf /etc/nginx/nginx\.conf$", web, re.M)
+    spa = (P.REPO / "nginx/spa.conf").read_text(encoding="utf-8")
+    # The port and health endpoint the image and compose rely on.
+    assert re.search(r"^\s*listen\s+8080;", spa, re.M)
+    assert "location = /healthz" in spa
+    assert re.search(r"^\s*server_tokens\s+off;", spa, re.M)
+    # Every writable path is under /tmp (the tmpfs); nothing else is written.
+    for directive in ("pid", "client_body_temp_path", "proxy_temp_path"):
+        match = re.search(rf"^\s*{directive}\s+(\S+);", spa, re.M)
+        assert match and match.group(1).startswith("/tmp/"), directive
