@@ -1,1 +1,158 @@
-fn main() {}
+//! `api`: one binary for serving, migrating, bootstrapping and checking.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use migration::{Migrator, MigratorTrait};
+use rampart_api::{app, config::Config, db, http::build_router, server, state::AppState, telemetry};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+};
+
+#[derive(Parser)]
+#[command(name = "api", version, about = "Rampart GraphQL API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply (or inspect, or roll back one) database migrations.
+    Migrate {
+        #[arg(value_enum, default_value_t = MigrateAction::Up)]
+        action: MigrateAction,
+    },
+    /// Create the first superuser from FIRST_SUPERUSER_EMAIL/PASSWORD if missing.
+    CreateSuperuser,
+    /// Migrate, then create the first superuser: the one-shot job before replicas start.
+    Prestart,
+    /// Write the GraphQL schema (SDL) to a file; with --check, fail if it differs.
+    ExportSchema {
+        #[arg(long, default_value = "api/schema.graphql")]
+        output: PathBuf,
+        #[arg(long)]
+        check: bool,
+    },
+    /// Probe /healthz on the local server and exit 0 or 1 (container health checks).
+    Healthcheck,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MigrateAction {
+    Up,
+    Down,
+    Status,
+}
+
+fn main() -> ExitCode {
+    // A missing .env is normal; only the real environment is then used.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve))) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    if let Command::ExportSchema { output, check } = &command {
+        return export_schema(output, *check);
+    }
+    if let Command::Healthcheck = command {
+        return Ok(healthcheck().await);
+    }
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    match command {
+        Command::Migrate { action } => migrate(config, action).await,
+        Command::CreateSuperuser => bootstrap(config, false).await,
+        Command::Prestart => bootstrap(config, true).await,
+        Command::Serve | Command::ExportSchema { .. } | Command::Healthcheck => serve(config).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let (bind, header_timeout, grace) =
+        (config.http.bind, config.http.header_read_timeout, config.http.shutdown_grace);
+    let environment = config.environment.as_str();
+    let state = app::start(config).await?;
+    let listener = TcpListener::bind(bind).await?;
+    tracing::info!(
+        address = %bind,
+        environment,
+        startup_ms = started.elapsed().as_millis() as u64,
+        "listening; GraphQL at /graphql"
+    );
+    server::serve(listener, build_router(state), header_timeout, grace, server::shutdown_signal()).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<ExitCode> {
+    let db = db::connect(&config.database, false).await?;
+    match action {
+        MigrateAction::Up => Migrator::up(&db, None).await?,
+        MigrateAction::Down => Migrator::down(&db, Some(1)).await?,
+        MigrateAction::Status => Migrator::status(&db).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bootstrap(config: Config, migrate_first: bool) -> anyhow::Result<ExitCode> {
+    let db = db::connect(&config.database, false).await?;
+    if migrate_first {
+        Migrator::up(&db, None).await?;
+    }
+    let state = AppState::new(config, db)?;
+    app::ensure_first_superuser(&state).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_schema(output: &PathBuf, check: bool) -> anyhow::Result<ExitCode> {
+    let sdl = rampart_api::schema_sdl();
+    if check {
+        let current = std::fs::read_to_string(output).unwrap_or_default();
+        if current != sdl {
+            eprintln!("{} is stale: run `cargo run -p api -- export-schema`", output.display());
+            return Ok(ExitCode::FAILURE);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    std::fs::write(output, sdl)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A tiny HTTP/1.1 probe so the runtime image needs no curl or shell.
+async fn healthcheck() -> ExitCode {
+    let bind: SocketAddr = std::env::var("API_BIND")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8000)));
+    let target =
+        if bind.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), bind.port()) } else { bind };
+    let probe = async {
+        let mut stream = TcpStream::connect(target).await?;
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await?;
+        Ok::<bool, std::io::Error>(head.starts_with(b"HTTP/1.1 200"))
+    };
+    match tokio::time::timeout(Duration::from_secs(3), probe).await {
+        Ok(Ok(true)) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}

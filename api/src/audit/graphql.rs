@@ -1,0 +1,63 @@
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{
+    error::GqlResult,
+    graphql::{auth, state},
+    pagination::Page,
+};
+
+#[derive(SimpleObject)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    /// e.g. `login.failed`, `user.role_changed`.
+    pub kind: String,
+    pub actor_id: Option<Uuid>,
+    pub subject_id: Option<Uuid>,
+    pub subject_email: Option<String>,
+    pub ip: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entity::audit_event::Model> for AuditEvent {
+    fn from(row: entity::audit_event::Model) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            actor_id: row.actor_id,
+            subject_id: row.subject_id,
+            subject_email: row.subject_email,
+            ip: row.ip,
+            detail: row.detail,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AuditEventPage {
+    pub nodes: Vec<AuditEvent>,
+    pub total_count: u64,
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// Security events, newest first. Superusers only.
+    #[graphql(complexity = "5 + child_complexity")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 0)] offset: i64,
+        #[graphql(default = 20)] limit: i64,
+    ) -> async_graphql::Result<AuditEventPage> {
+        auth(ctx).superuser().gql()?;
+        let page = Page::new(offset, limit).gql()?;
+        let (rows, total) = super::service::list(&state(ctx).db, page).await.gql()?;
+        Ok(AuditEventPage { nodes: rows.into_iter().map(Into::into).collect(), total_count: total })
+    }
+}

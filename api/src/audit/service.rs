@@ -1,0 +1,83 @@
+use std::net::IpAddr;
+
+use chrono::Utc;
+use entity::audit_event;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use crate::{error::AppError, pagination::Page};
+
+/// Event kinds, stored as text so new kinds need no migration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    LoginSucceeded,
+    LoginFailed,
+    PasswordChanged,
+    PasswordResetRequested,
+    PasswordReset,
+    UserCreated,
+    UserUpdated,
+    UserDeleted,
+    UserActivated,
+    UserDeactivated,
+    RoleChanged,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::LoginSucceeded => "login.succeeded",
+            Kind::LoginFailed => "login.failed",
+            Kind::PasswordChanged => "password.changed",
+            Kind::PasswordResetRequested => "password.reset_requested",
+            Kind::PasswordReset => "password.reset",
+            Kind::UserCreated => "user.created",
+            Kind::UserUpdated => "user.updated",
+            Kind::UserDeleted => "user.deleted",
+            Kind::UserActivated => "user.activated",
+            Kind::UserDeactivated => "user.deactivated",
+            Kind::RoleChanged => "user.role_changed",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct AuditEntry<'a> {
+    pub actor: Option<Uuid>,
+    pub subject: Option<Uuid>,
+    pub subject_email: Option<&'a str>,
+    pub ip: Option<IpAddr>,
+    pub detail: Option<&'a str>,
+}
+
+pub async fn record<C: ConnectionTrait>(db: &C, kind: Kind, entry: AuditEntry<'_>) -> Result<(), AppError> {
+    audit_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(kind.as_str().to_owned()),
+        actor_id: Set(entry.actor),
+        subject_id: Set(entry.subject),
+        subject_email: Set(entry.subject_email.map(|e| truncate(e, 255))),
+        ip: Set(entry.ip.map(|ip| ip.to_string())),
+        detail: Set(entry.detail.map(|d| truncate(d, 1024))),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn list<C: ConnectionTrait>(db: &C, page: Page) -> Result<(Vec<audit_event::Model>, u64), AppError> {
+    let total = audit_event::Entity::find().count(db).await?;
+    let rows = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::CreatedAt)
+        .order_by_desc(audit_event::Column::Id)
+        .offset(page.offset)
+        .limit(page.limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
+}

@@ -1,0 +1,173 @@
+//! Log-in, recovery, reset and password change.
+
+use std::{net::IpAddr, time::Duration};
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+
+use super::{reset_token, throttle, token::IssuedToken, viewer::Viewer};
+use crate::{
+    audit::{self, AuditEntry, Kind},
+    email,
+    error::AppError,
+    state::AppState,
+    users::{self, normalize_email},
+};
+
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn ip_key(scope: &str, ip: Option<IpAddr>) -> String {
+    format!("{scope}-ip:{}", ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()))
+}
+
+/// Every anonymous auth mutation (log-in, sign-up, reset) spends from one
+/// per-IP budget, so they cannot be combined to multiply an attacker's rate.
+pub async fn spend_ip_budget(state: &AppState, ip: Option<IpAddr>) -> Result<(), AppError> {
+    let limit = state.config.throttle.auth_ip_attempts_per_minute;
+    throttle::enforce_window(&state.db, &ip_key("auth", ip), limit, MINUTE, Utc::now()).await
+}
+
+pub async fn login(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    email: &str,
+    password: &str,
+) -> Result<IssuedToken, AppError> {
+    spend_ip_budget(state, ip).await?;
+    let now = Utc::now();
+    let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    let account_key = format!("login-account:{email}");
+    let locked = throttle::is_locked(&state.db, &account_key, now).await?;
+    let user = users::service::find_by_email(&state.db, &email).await?;
+    // Always pay for one hash, so unknown e-mails answer as slowly as known ones.
+    let password_ok = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+
+    let failure = match &user {
+        _ if locked => Some("throttled"),
+        None => Some("unknown e-mail"),
+        Some(_) if !password_ok => Some("wrong password"),
+        Some(u) if !u.is_active => Some("inactive account"),
+        Some(_) => None,
+    };
+    let subject = user.as_ref().map(|u| u.id);
+    let entry = |detail| AuditEntry {
+        subject,
+        subject_email: Some(&email),
+        ip,
+        detail,
+        ..AuditEntry::default()
+    };
+    if let Some(reason) = failure {
+        if !locked {
+            throttle::record_login_failure(&state.db, &account_key, &state.config.throttle, now).await?;
+        }
+        audit::record(&state.db, Kind::LoginFailed, entry(Some(reason))).await?;
+        return Err(AppError::InvalidCredentials);
+    }
+    let user = user.ok_or(AppError::InvalidCredentials)?;
+    throttle::record_login_success(&state.db, &account_key, now).await?;
+    audit::record(&state.db, Kind::LoginSucceeded, AuditEntry { actor: Some(user.id), ..entry(None) }).await?;
+    state.tokens.issue(user.id, Utc::now()).map_err(AppError::internal)
+}
+
+/// Sends a reset link if the account exists and is active. The answer, and
+/// as far as possible the time it takes, is the same either way.
+pub async fn recover_password(state: &AppState, ip: Option<IpAddr>, email: &str) -> Result<(), AppError> {
+    let limits = &state.config.throttle;
+    let now = Utc::now();
+    throttle::enforce_window(&state.db, &ip_key("recovery", ip), limits.recovery_per_ip_per_hour, HOUR, now)
+        .await?;
+    let email = normalize_email(email)?;
+    let Some(user) = users::service::find_by_email(&state.db, &email).await? else { return Ok(()) };
+    if !user.is_active {
+        return Ok(());
+    }
+    let account_key = format!("recovery-account:{email}");
+    let per_account = limits.recovery_per_account_per_hour;
+    if let throttle::Decision::Limited { .. } =
+        throttle::hit_window(&state.db, &account_key, per_account, HOUR, now).await?
+    {
+        // Silently: telling the caller would reveal that the account exists.
+        return Ok(());
+    }
+    let txn = state.db.begin().await?;
+    let token = reset_token::create(&txn, user.id, state.config.reset_token_ttl).await?;
+    let entry = AuditEntry { subject: Some(user.id), subject_email: Some(&user.email), ip, ..AuditEntry::default() };
+    audit::record(&txn, Kind::PasswordResetRequested, entry).await?;
+    txn.commit().await?;
+    state.mailer.send_in_background(email::password_reset_email(
+        &state.config.email.project_name,
+        &state.config.frontend_host,
+        &user.email,
+        &token,
+        state.config.reset_token_ttl,
+    ));
+    Ok(())
+}
+
+pub async fn reset_password(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    token: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    spend_ip_budget(state, ip).await?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let user_id = reset_token::consume(&txn, token.trim(), now).await?;
+    let user = users::service::get(&txn, user_id).await?;
+    let context = [user.email.as_str(), user.full_name.as_deref().unwrap_or_default()];
+    state.config.password.validate("newPassword", new_password, &context)?;
+    let hash = state.hasher.hash(new_password).await?;
+    reset_token::revoke_all(&txn, user.id).await?;
+    let (id, email) = (user.id, user.email.clone());
+    let mut active = user.into_active_model();
+    active.password_hash = Set(hash);
+    active.tokens_valid_after = Set(now);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let entry = AuditEntry { actor: Some(id), subject: Some(id), subject_email: Some(&email), ip, ..AuditEntry::default() };
+    audit::record(&txn, Kind::PasswordReset, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes the viewer's password and signs out every other session: tokens
+/// issued before now stop working. The caller logs in again for a new one.
+pub async fn change_password(
+    state: &AppState,
+    viewer: &Viewer,
+    ip: Option<IpAddr>,
+    current: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    if !state.hasher.verify(current, Some(&viewer.user.password_hash)).await? {
+        return Err(AppError::bad_input("currentPassword", "The current password is not correct."));
+    }
+    if current == new_password {
+        return Err(AppError::bad_input("newPassword", "The new password must differ from the current one."));
+    }
+    let user = &viewer.user;
+    let context = [user.email.as_str(), user.full_name.as_deref().unwrap_or_default()];
+    state.config.password.validate("newPassword", new_password, &context)?;
+    let hash = state.hasher.hash(new_password).await?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    reset_token::revoke_all(&txn, user.id).await?;
+    let mut active = user.clone().into_active_model();
+    active.password_hash = Set(hash);
+    active.tokens_valid_after = Set(now);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let entry = AuditEntry {
+        actor: Some(user.id),
+        subject: Some(user.id),
+        subject_email: Some(&user.email),
+        ip,
+        detail: Some("changed own password"),
+    };
+    audit::record(&txn, Kind::PasswordChanged, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}

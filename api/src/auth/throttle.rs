@@ -1,0 +1,164 @@
+//! Attempt counters kept in the database, so that every API replica sees the
+//! same state and a restart does not reset an attacker's budget.
+//!
+//! Two shapes: a fixed window ("at most N per minute from this IP") and the
+//! per-account login backoff ("after 5 failures, wait 1 s, doubling to 15
+//! minutes, and never more than 100 failures an hour").
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::throttle;
+use sea_orm::{
+    sea_query::OnConflict, ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
+    IntoActiveModel, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::{config::ThrottleConfig, error::AppError};
+
+pub enum Decision {
+    Allowed,
+    Limited { retry_after: Duration },
+}
+
+/// Counts one attempt for `key` in a fixed window of `window` and says
+/// whether it is within `limit`.
+pub async fn hit_window<C: TransactionTrait>(
+    db: &C,
+    key: &str,
+    limit: u32,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<Decision, AppError> {
+    let txn = db.begin().await?;
+    let row = load_for_update(&txn, key, now).await?;
+    let (count, started) = next_window_count(&row, window, now);
+    let mut active = row.into_active_model();
+    active.count = Set(count);
+    active.window_started_at = Set(started);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    txn.commit().await?;
+    if count as u32 > limit {
+        let retry_after = (started + window - now).to_std().unwrap_or(Duration::from_secs(1));
+        return Ok(Decision::Limited { retry_after });
+    }
+    Ok(Decision::Allowed)
+}
+
+/// Like [`hit_window`] but returns `RATE_LIMITED` when over the limit.
+pub async fn enforce_window<C: TransactionTrait>(
+    db: &C,
+    key: &str,
+    limit: u32,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    match hit_window(db, key, limit, window, now).await? {
+        Decision::Allowed => Ok(()),
+        Decision::Limited { retry_after } => {
+            Err(AppError::RateLimited { retry_after_secs: retry_after.as_secs().max(1) })
+        }
+    }
+}
+
+pub async fn is_locked<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let row = throttle::Entity::find_by_id(key.to_owned()).one(db).await?;
+    Ok(row.and_then(|r| r.locked_until).is_some_and(|until| until > now))
+}
+
+pub async fn record_login_failure<C: TransactionTrait>(
+    db: &C,
+    key: &str,
+    config: &ThrottleConfig,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let hour = Duration::from_secs(3600);
+    let txn = db.begin().await?;
+    let row = load_for_update(&txn, key, now).await?;
+    let (failures_this_hour, started) = next_window_count(&row, hour, now);
+    let consecutive = row.consecutive_failures.saturating_add(1);
+    let mut locked_until = row.locked_until.filter(|until| *until > now);
+
+    let after = config.login_backoff_after_failures as i32;
+    if consecutive >= after {
+        let doublings = (consecutive - after).min(30) as u32;
+        let backoff = config.login_backoff_base.saturating_mul(2u32.saturating_pow(doublings));
+        let backoff = backoff.min(config.login_backoff_max);
+        locked_until = locked_until.max(Some(now + backoff));
+    }
+    if failures_this_hour as u32 >= config.login_max_failures_per_hour {
+        locked_until = locked_until.max(Some(started + hour));
+    }
+
+    let mut active = row.into_active_model();
+    active.count = Set(failures_this_hour);
+    active.window_started_at = Set(started);
+    active.consecutive_failures = Set(consecutive);
+    active.locked_until = Set(locked_until);
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A successful login ends the backoff but keeps the hourly failure count.
+pub async fn record_login_success<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if let Some(row) = throttle::Entity::find_by_id(key.to_owned()).one(db).await? {
+        if row.consecutive_failures != 0 || row.locked_until.is_some() {
+            let mut active = row.into_active_model();
+            active.consecutive_failures = Set(0);
+            active.locked_until = Set(None);
+            active.updated_at = Set(now);
+            active.update(db).await?;
+        }
+    }
+    Ok(())
+}
+
+fn next_window_count(row: &throttle::Model, window: Duration, now: DateTime<Utc>) -> (i32, DateTime<Utc>) {
+    let expired = now - row.window_started_at >= chrono::TimeDelta::from_std(window).unwrap_or_default();
+    if expired {
+        (1, now)
+    } else {
+        (row.count.saturating_add(1), row.window_started_at)
+    }
+}
+
+/// Makes sure the row exists, then reads it; on PostgreSQL the row is locked
+/// until the transaction ends so concurrent replicas count correctly
+/// (SQLite serialises writers on its own).
+async fn load_for_update<C: ConnectionTrait>(
+    txn: &C,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<throttle::Model, AppError> {
+    let fresh = throttle::ActiveModel {
+        key: Set(key.to_owned()),
+        count: Set(0),
+        window_started_at: Set(now),
+        consecutive_failures: Set(0),
+        locked_until: Set(None),
+        updated_at: Set(now),
+    };
+    throttle::Entity::insert(fresh)
+        .on_conflict(OnConflict::column(throttle::Column::Key).do_nothing().to_owned())
+        .exec_without_returning(txn)
+        .await?;
+    let mut query = throttle::Entity::find_by_id(key.to_owned());
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("throttle row {key} vanished")))
+}

@@ -1,0 +1,631 @@
+//! Configuration: read once from the environment at start-up, validated, and
+//! then passed around as a typed value. Every error names the variable.
+//!
+//! `ENVIRONMENT=local` (the default) needs nothing: SQLite file, generated
+//! JWT secret, generated first-superuser password. `staging` and
+//! `production` refuse to start with missing, short or placeholder secrets.
+
+use std::{net::SocketAddr, time::Duration};
+
+use rand::{distr::Alphanumeric, Rng};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::auth::password::{PasswordPolicy, PasswordStrength};
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error in {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { var, message: message.into() }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Local,
+    Staging,
+    Production,
+}
+
+impl Environment {
+    /// Staging is reachable from outside too, so it gets production's rules.
+    pub fn is_hardened(self) -> bool {
+        !matches!(self, Environment::Local)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Local => "local",
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (required, not opportunistic).
+    StartTls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+    /// No TLS: only for a mail catcher on loopback or a private network.
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub connect_timeout: Duration,
+    pub acquire_timeout: Duration,
+    pub statement_timeout: Duration,
+    pub auto_migrate: bool,
+}
+
+impl DatabaseConfig {
+    pub fn is_sqlite(&self) -> bool {
+        self.url.expose_secret().starts_with("sqlite:")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct JwtConfig {
+    pub secret: SecretString,
+    pub issuer: String,
+    pub audience: String,
+    pub ttl: Duration,
+    /// True when the secret was generated at start-up (local mode only).
+    pub generated: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct FirstSuperuser {
+    pub email: String,
+    pub password: SecretString,
+    pub generated: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<SecretString>,
+    pub tls: SmtpTls,
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct EmailConfig {
+    /// `None` means: write messages to the log (local mode only).
+    pub smtp: Option<SmtpConfig>,
+    pub from: String,
+    pub project_name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct GraphqlConfig {
+    pub introspection: bool,
+    pub graphiql: bool,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub allow_get_queries: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    pub bind: SocketAddr,
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+    pub header_read_timeout: Duration,
+    pub cors_origins: Vec<String>,
+    /// Behind Traefik, the client address is the last `X-Forwarded-For` entry.
+    pub trust_forwarded_for: bool,
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct ThrottleConfig {
+    pub login_backoff_after_failures: u32,
+    pub login_backoff_base: Duration,
+    pub login_backoff_max: Duration,
+    pub login_max_failures_per_hour: u32,
+    pub auth_ip_attempts_per_minute: u32,
+    pub recovery_per_account_per_hour: u32,
+    pub recovery_per_ip_per_hour: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub environment: Environment,
+    pub log_format: LogFormat,
+    pub http: HttpConfig,
+    pub database: DatabaseConfig,
+    pub jwt: JwtConfig,
+    pub first_superuser: FirstSuperuser,
+    pub signup_enabled: bool,
+    pub frontend_host: Url,
+    pub email: EmailConfig,
+    pub graphql: GraphqlConfig,
+    pub password: PasswordPolicy,
+    pub throttle: ThrottleConfig,
+    pub reset_token_ttl: Duration,
+    pub set_password_token_ttl: Duration,
+}
+
+/// Words that mark a value copied from an example file rather than chosen.
+const PLACEHOLDERS: &[&str] = &[
+    "changeme", "change-me", "change_me", "changethis", "placeholder", "example", "secret",
+    "password", "default", "todo", "xxx",
+];
+
+fn looks_like_placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    PLACEHOLDERS.iter().any(|p| lower.contains(p))
+        || value.chars().all(|c| Some(c) == value.chars().next())
+}
+
+/// Reads variables through a lookup function so tests can pass a map
+/// instead of mutating the process environment.
+struct Source<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Source<'_> {
+    fn string(&self, var: &'static str) -> Option<String> {
+        (self.lookup)(var).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(&self, var: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.string(var) {
+            None => Ok(default),
+            Some(raw) => raw.parse().map_err(|e| err(var, format!("cannot parse {raw:?}: {e}"))),
+        }
+    }
+
+    fn bool(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.string(var).map(|v| v.to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+            Some(v) => Err(err(var, format!("expected true or false, got {v:?}"))),
+        }
+    }
+
+    fn ranged<T>(&self, var: &'static str, default: T, min: T, max: T) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+        T::Err: std::fmt::Display,
+    {
+        let value = self.parse(var, default)?;
+        if value < min || value > max {
+            return Err(err(var, format!("must be between {min} and {max}, got {value}")));
+        }
+        Ok(value)
+    }
+
+    fn seconds(&self, var: &'static str, default: u64, max: u64) -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(self.ranged(var, default, 1, max)?))
+    }
+}
+
+fn random_string(len: usize) -> String {
+    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+}
+
+impl Config {
+    /// Reads the real process environment (after an optional `.env`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(&|var| std::env::var(var).ok())
+    }
+
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let src = Source { lookup };
+        let environment = match src.string("ENVIRONMENT").as_deref() {
+            None | Some("local") => Environment::Local,
+            Some("staging") => Environment::Staging,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(err(
+                    "ENVIRONMENT",
+                    format!("expected local, staging or production, got {other:?}"),
+                ))
+            }
+        };
+        let hardened = environment.is_hardened();
+
+        let log_format = match src.string("LOG_FORMAT").as_deref() {
+            None => {
+                if hardened {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Text
+                }
+            }
+            Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(err("LOG_FORMAT", format!("expected text or json, got {other:?}")))
+            }
+        };
+
+        let password = PasswordPolicy {
+            min_length: 8,
+            max_length: 128,
+            min_strength: PasswordStrength::from_score(src.ranged("PASSWORD_MIN_STRENGTH", 3, 0, 4)?),
+            argon2_memory_kib: src.ranged("ARGON2_MEMORY_KIB", 19_456, 8_192, 1_048_576)?,
+            argon2_iterations: src.ranged("ARGON2_ITERATIONS", 2, 1, 10)?,
+            argon2_parallelism: src.ranged("ARGON2_PARALLELISM", 1, 1, 16)?,
+            max_concurrent_hashes: src.ranged(
+                "PASSWORD_HASH_CONCURRENCY",
+                default_hash_concurrency(),
+                1,
+                256,
+            )?,
+        };
+
+        let http = HttpConfig {
+            bind: src.parse("API_BIND", SocketAddr::from(([127, 0, 0, 1], 8000)))?,
+            body_limit: src.ranged("REQUEST_BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024)?,
+            request_timeout: src.seconds("REQUEST_TIMEOUT_SECS", 10, 300)?,
+            header_read_timeout: src.seconds("HEADER_READ_TIMEOUT_SECS", 10, 300)?,
+            cors_origins: parse_origins(src.string("CORS_ORIGINS"))?,
+            trust_forwarded_for: src.bool("TRUST_FORWARDED_FOR", false)?,
+            shutdown_grace: src.seconds("SHUTDOWN_GRACE_SECS", 20, 600)?,
+        };
+
+        let database = parse_database(&src, hardened)?;
+        let jwt = parse_jwt(&src, hardened)?;
+        let first_superuser = parse_first_superuser(&src, hardened, &password)?;
+        let frontend_host = parse_frontend_host(&src, hardened)?;
+        let email = parse_email(&src, hardened)?;
+
+        let graphql = GraphqlConfig {
+            introspection: src.bool("GRAPHQL_INTROSPECTION", !hardened)?,
+            graphiql: src.bool("GRAPHIQL_ENABLED", !hardened)?,
+            // The standard introspection query is 14 levels deep.
+            max_depth: src.ranged("GRAPHQL_MAX_DEPTH", if hardened { 10 } else { 15 }, 3, 64)?,
+            max_complexity: src.ranged("GRAPHQL_MAX_COMPLEXITY", 250, 10, 10_000)?,
+            max_aliases: src.ranged("GRAPHQL_MAX_ALIASES", 15, 0, 1_000)?,
+            allow_get_queries: src.bool("GRAPHQL_ALLOW_GET_QUERIES", true)?,
+        };
+
+        let throttle = ThrottleConfig {
+            login_backoff_after_failures: src.ranged("LOGIN_BACKOFF_AFTER_FAILURES", 5, 1, 1_000)?,
+            login_backoff_base: Duration::from_millis(src.ranged(
+                "LOGIN_BACKOFF_BASE_MS",
+                1_000,
+                1,
+                60_000,
+            )?),
+            login_backoff_max: src.seconds("LOGIN_BACKOFF_MAX_SECS", 15 * 60, 24 * 3600)?,
+            login_max_failures_per_hour: src.ranged("LOGIN_MAX_FAILURES_PER_HOUR", 100, 1, 100_000)?,
+            auth_ip_attempts_per_minute: src.ranged(
+                "LOGIN_IP_ATTEMPTS_PER_MINUTE",
+                30,
+                1,
+                1_000_000,
+            )?,
+            recovery_per_account_per_hour: src.ranged("RECOVERY_ACCOUNT_PER_HOUR", 3, 1, 1_000)?,
+            recovery_per_ip_per_hour: src.ranged("RECOVERY_IP_PER_HOUR", 10, 1, 1_000_000)?,
+        };
+
+        Ok(Config {
+            environment,
+            log_format,
+            http,
+            database,
+            jwt,
+            first_superuser,
+            signup_enabled: src.bool("SIGNUP_ENABLED", true)?,
+            frontend_host,
+            email,
+            graphql,
+            password,
+            throttle,
+            reset_token_ttl: Duration::from_secs(
+                60 * src.ranged("RESET_TOKEN_TTL_MINUTES", 15, 1, 24 * 60)?,
+            ),
+            set_password_token_ttl: Duration::from_secs(
+                3600 * src.ranged("SET_PASSWORD_TOKEN_TTL_HOURS", 48, 1, 24 * 14)?,
+            ),
+        })
+    }
+}
+
+/// Two hashes per core keeps the CPU busy without letting a login flood
+/// allocate unbounded argon2 memory (19 MiB each).
+fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism().map(|n| n.get() * 2).unwrap_or(2)
+}
+
+fn parse_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            if origin == "*" {
+                return Err(err("CORS_ORIGINS", "a wildcard origin is not allowed; list origins"));
+            }
+            let url = Url::parse(origin)
+                .map_err(|e| err("CORS_ORIGINS", format!("{origin:?} is not a URL: {e}")))?;
+            // An origin is scheme://host[:port] with nothing after it.
+            Ok(url.origin().ascii_serialization())
+        })
+        .collect()
+}
+
+fn parse_database(src: &Source<'_>, hardened: bool) -> Result<DatabaseConfig, ConfigError> {
+    let url = match src.string("DATABASE_URL") {
+        Some(url) => url,
+        None if hardened => return Err(err("DATABASE_URL", "required outside local mode")),
+        None => "sqlite://rampart.db?mode=rwc".to_string(),
+    };
+    let is_sqlite = url.starts_with("sqlite:");
+    if !is_sqlite && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Err(err("DATABASE_URL", "must start with postgres://, postgresql:// or sqlite:"));
+    }
+    if hardened {
+        if is_sqlite && !src.bool("ALLOW_SQLITE_IN_PRODUCTION", false)? {
+            return Err(err(
+                "DATABASE_URL",
+                "SQLite outside local mode needs ALLOW_SQLITE_IN_PRODUCTION=true",
+            ));
+        }
+        if !is_sqlite {
+            let parsed = Url::parse(&url).map_err(|e| err("DATABASE_URL", e.to_string()))?;
+            let password = parsed.password().unwrap_or_default();
+            if password.len() < 12 || looks_like_placeholder(password) {
+                return Err(err(
+                    "DATABASE_URL",
+                    "the database password must be at least 12 characters and not a placeholder",
+                ));
+            }
+        }
+    }
+    Ok(DatabaseConfig {
+        url: SecretString::from(url),
+        max_connections: src.ranged("DATABASE_MAX_CONNECTIONS", 10, 1, 1_000)?,
+        min_connections: src.ranged("DATABASE_MIN_CONNECTIONS", 0, 0, 1_000)?,
+        connect_timeout: src.seconds("DATABASE_CONNECT_TIMEOUT_SECS", 5, 120)?,
+        acquire_timeout: src.seconds("DATABASE_ACQUIRE_TIMEOUT_SECS", 3, 120)?,
+        statement_timeout: Duration::from_millis(src.ranged(
+            "DATABASE_STATEMENT_TIMEOUT_MS",
+            5_000,
+            100,
+            600_000,
+        )?),
+        // Local mode migrates on start so one command is enough; elsewhere the
+        // prestart job (`api prestart`) migrates before replicas start.
+        auto_migrate: src.bool("AUTO_MIGRATE", !hardened)?,
+    })
+}
+
+fn parse_jwt(src: &Source<'_>, hardened: bool) -> Result<JwtConfig, ConfigError> {
+    let (secret, generated) = match src.string("JWT_SECRET") {
+        Some(secret) => (secret, false),
+        None if hardened => return Err(err("JWT_SECRET", "required outside local mode")),
+        None => (random_string(64), true),
+    };
+    // RFC 8725 / baseline: an HS256 key needs at least 256 bits.
+    if secret.len() < 32 {
+        return Err(err("JWT_SECRET", "must be at least 32 bytes (use 48+ random characters)"));
+    }
+    if hardened && looks_like_placeholder(&secret) {
+        return Err(err("JWT_SECRET", "looks like a placeholder; generate a random value"));
+    }
+    Ok(JwtConfig {
+        secret: SecretString::from(secret),
+        issuer: src.string("JWT_ISSUER").unwrap_or_else(|| "rampart".into()),
+        audience: src.string("JWT_AUDIENCE").unwrap_or_else(|| "rampart-api".into()),
+        ttl: Duration::from_secs(60 * src.ranged("ACCESS_TOKEN_TTL_MINUTES", 60, 1, 24 * 60)?),
+        generated,
+    })
+}
+
+fn parse_first_superuser(
+    src: &Source<'_>,
+    hardened: bool,
+    policy: &PasswordPolicy,
+) -> Result<FirstSuperuser, ConfigError> {
+    let email = crate::users::normalize_email(
+        &src.string("FIRST_SUPERUSER_EMAIL").unwrap_or_else(|| "admin@example.com".into()),
+    )
+    .map_err(|e| err("FIRST_SUPERUSER_EMAIL", e.to_string()))?;
+    let (password, generated) = match src.string("FIRST_SUPERUSER_PASSWORD") {
+        Some(password) => (password, false),
+        None if hardened => {
+            return Err(err("FIRST_SUPERUSER_PASSWORD", "required outside local mode"))
+        }
+        None => (random_string(24), true),
+    };
+    if hardened && looks_like_placeholder(&password) {
+        return Err(err("FIRST_SUPERUSER_PASSWORD", "looks like a placeholder"));
+    }
+    policy
+        .check(&password, &[email.as_str()])
+        .map_err(|e| err("FIRST_SUPERUSER_PASSWORD", e.to_string()))?;
+    Ok(FirstSuperuser { email, password: SecretString::from(password), generated })
+}
+
+fn parse_frontend_host(src: &Source<'_>, hardened: bool) -> Result<Url, ConfigError> {
+    let raw = match src.string("FRONTEND_HOST") {
+        Some(raw) => raw,
+        None if hardened => return Err(err("FRONTEND_HOST", "required outside local mode")),
+        None => "http://localhost:5173".into(),
+    };
+    let url = Url::parse(&raw).map_err(|e| err("FRONTEND_HOST", e.to_string()))?;
+    if hardened && url.scheme() != "https" {
+        return Err(err("FRONTEND_HOST", "must be https:// outside local mode (links carry tokens)"));
+    }
+    Ok(url)
+}
+
+fn parse_email(src: &Source<'_>, hardened: bool) -> Result<EmailConfig, ConfigError> {
+    let smtp = match src.string("SMTP_HOST") {
+        None if hardened => {
+            // Without SMTP, recovery links would be written to the log, where
+            // anyone with log access could take over accounts.
+            return Err(err("SMTP_HOST", "required outside local mode"));
+        }
+        None => None,
+        Some(host) => {
+            let tls = match src.string("SMTP_TLS").as_deref() {
+                None | Some("starttls") => SmtpTls::StartTls,
+                Some("tls") => SmtpTls::Tls,
+                Some("none") => SmtpTls::None,
+                Some(other) => {
+                    return Err(err(
+                        "SMTP_TLS",
+                        format!("expected starttls, tls or none, got {other:?}"),
+                    ))
+                }
+            };
+            let default_port = match tls {
+                SmtpTls::StartTls => 587,
+                SmtpTls::Tls => 465,
+                SmtpTls::None => 25,
+            };
+            Some(SmtpConfig {
+                host,
+                port: src.parse("SMTP_PORT", default_port)?,
+                user: src.string("SMTP_USER"),
+                password: src.string("SMTP_PASSWORD").map(SecretString::from),
+                tls,
+                timeout: src.seconds("SMTP_TIMEOUT_SECS", 10, 300)?,
+            })
+        }
+    };
+    let from = src.string("EMAILS_FROM").unwrap_or_else(|| "Rampart <noreply@example.com>".into());
+    from.parse::<lettre::message::Mailbox>()
+        .map_err(|e| err("EMAILS_FROM", format!("not a mailbox: {e}")))?;
+    Ok(EmailConfig {
+        smtp,
+        from,
+        project_name: src.string("PROJECT_NAME").unwrap_or_else(|| "Rampart".into()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(&|k| map.get(k).cloned())
+    }
+
+    fn production(overrides: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
+        let mut vars = vec![
+            ("ENVIRONMENT", "production"),
+            ("DATABASE_URL", "postgres://rampart:Qm7vT2pLx9sWk4@db/rampart"),
+            ("JWT_SECRET", "o8Jx2mQ4vZr7tL1nW6yP3sK9dF5hB0cGa2E7uR4i"),
+            ("FIRST_SUPERUSER_EMAIL", "ops@rampart.dev"),
+            ("FIRST_SUPERUSER_PASSWORD", "violet-anchor-tundra-93"),
+            ("FRONTEND_HOST", "https://rampart.dev"),
+            ("SMTP_HOST", "smtp.rampart.dev"),
+        ];
+        for (k, v) in overrides {
+            vars.retain(|(key, _)| key != k);
+            if !v.is_empty() {
+                vars.push((k, v));
+            }
+        }
+        config(&vars)
+    }
+
+    #[test]
+    fn local_mode_needs_no_configuration() {
+        let cfg = config(&[]).expect("local defaults");
+        assert_eq!(cfg.environment, Environment::Local);
+        assert!(cfg.database.is_sqlite());
+        assert!(cfg.jwt.generated && cfg.jwt.secret.expose_secret().len() >= 32);
+        assert!(cfg.first_superuser.generated);
+        assert!(cfg.graphql.graphiql && cfg.graphql.introspection);
+        assert!(cfg.email.smtp.is_none());
+    }
+
+    #[test]
+    fn production_accepts_strong_settings_and_locks_down_graphql() {
+        let cfg = production(&[]).expect("valid production config");
+        assert!(!cfg.graphql.graphiql && !cfg.graphql.introspection);
+        assert_eq!(cfg.graphql.max_depth, 10);
+        assert!(!cfg.database.auto_migrate);
+    }
+
+    #[test]
+    fn production_refuses_weak_or_missing_secrets() {
+        let cases: &[(&'static str, &'static str)] = &[
+            ("JWT_SECRET", ""),
+            ("JWT_SECRET", "too-short"),
+            ("JWT_SECRET", "changethis-changethis-changethis-changethis"),
+            ("FIRST_SUPERUSER_PASSWORD", ""),
+            ("FIRST_SUPERUSER_PASSWORD", "password123"),
+            ("FIRST_SUPERUSER_PASSWORD", "changethis"),
+            ("DATABASE_URL", ""),
+            ("DATABASE_URL", "postgres://rampart:changethis@db/rampart"),
+            ("DATABASE_URL", "sqlite://rampart.db?mode=rwc"),
+            ("FRONTEND_HOST", "http://rampart.dev"),
+            ("SMTP_HOST", ""),
+        ];
+        for (var, value) in cases {
+            let error = production(&[(var, value)]).expect_err(&format!("{var}={value:?}"));
+            assert_eq!(error.var, *var, "{var}={value:?} blamed {}", error.var);
+        }
+    }
+
+    #[test]
+    fn sqlite_in_production_needs_explicit_opt_in() {
+        let cfg = production(&[
+            ("DATABASE_URL", "sqlite:///data/rampart.db?mode=rwc"),
+            ("ALLOW_SQLITE_IN_PRODUCTION", "true"),
+        ]);
+        assert!(cfg.is_ok());
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let error = config(&[("REQUEST_TIMEOUT_SECS", "ten")]).expect_err("not a number");
+        assert_eq!(error.var, "REQUEST_TIMEOUT_SECS");
+        assert!(error.to_string().contains("REQUEST_TIMEOUT_SECS"));
+        let error = config(&[("CORS_ORIGINS", "*")]).expect_err("wildcard");
+        assert_eq!(error.var, "CORS_ORIGINS");
+        let error = config(&[("ENVIRONMENT", "prod")]).expect_err("unknown environment");
+        assert_eq!(error.var, "ENVIRONMENT");
+    }
+
+    #[test]
+    fn cors_origins_are_normalised_to_origins() {
+        let cfg = config(&[("CORS_ORIGINS", "https://app.rampart.dev/, http://localhost:5173")])
+            .expect("valid origins");
+        assert_eq!(cfg.http.cors_origins, vec!["https://app.rampart.dev", "http://localhost:5173"]);
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let cfg = production(&[]).expect("valid production config");
+        let printed = format!("{cfg:?}");
+        assert!(!printed.contains("o8Jx2mQ4vZr7tL1nW6yP3sK9dF5hB0cGa2E7uR4i"));
+        assert!(!printed.contains("violet-anchor-tundra-93"));
+        assert!(!printed.contains("Qm7vT2pLx9sWk4"));
+    }
+}

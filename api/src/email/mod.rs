@@ -1,0 +1,120 @@
+//! Outgoing e-mail through SMTP (lettre), or to the log in local mode when
+//! no SMTP server is configured. Messages are sent in the background so the
+//! time a request takes does not reveal whether an e-mail went out.
+
+mod templates;
+
+use lettre::{
+    message::{header::ContentType, Mailbox, MultiPart, SinglePart},
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Tls, TlsParameters},
+    },
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use secrecy::ExposeSecret;
+
+pub use templates::{password_reset_email, welcome_email};
+
+use crate::config::{EmailConfig, SmtpTls};
+
+/// A rendered message: subject, HTML and plain-text bodies.
+#[derive(Clone, Debug)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Log,
+}
+
+impl Mailer {
+    pub fn new(config: &EmailConfig) -> anyhow::Result<Self> {
+        let from: Mailbox = config.from.parse()?;
+        let transport = match &config.smtp {
+            None => Transport::Log,
+            Some(smtp) => {
+                let mut builder = match smtp.tls {
+                    SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
+                    SmtpTls::StartTls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?
+                    }
+                    SmtpTls::None => {
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                    }
+                };
+                if smtp.tls == SmtpTls::StartTls {
+                    // Required, not opportunistic: a downgrade must fail, not leak links.
+                    builder = builder.tls(Tls::Required(TlsParameters::new(smtp.host.clone())?));
+                }
+                builder = builder.port(smtp.port).timeout(Some(smtp.timeout));
+                if let (Some(user), Some(password)) = (&smtp.user, &smtp.password) {
+                    builder = builder.credentials(Credentials::new(
+                        user.clone(),
+                        password.expose_secret().to_owned(),
+                    ));
+                }
+                Transport::Smtp(builder.build())
+            }
+        };
+        Ok(Self { from, transport })
+    }
+
+    pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
+        match &self.transport {
+            Transport::Log => {
+                tracing::warn!(
+                    to = %email.to,
+                    subject = %email.subject,
+                    body = %email.text,
+                    "SMTP_HOST is not set: e-mail written to the log instead of being sent (local mode only)"
+                );
+                Ok(())
+            }
+            Transport::Smtp(transport) => {
+                transport.send(self.build(email)?).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Fire-and-forget: failures are logged, not returned, because the
+    /// caller's answer must not depend on delivery (enumeration safety).
+    pub fn send_in_background(&self, email: Email) {
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = mailer.send(&email).await {
+                tracing::error!(error = %error, subject = %email.subject, "e-mail delivery failed");
+            }
+        });
+    }
+
+    fn build(&self, email: &Email) -> anyhow::Result<Message> {
+        Ok(Message::builder()
+            .from(self.from.clone())
+            .to(email.to.parse()?)
+            .subject(email.subject.clone())
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(email.text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.clone()),
+                    ),
+            )?)
+    }
+}

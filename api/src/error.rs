@@ -1,0 +1,122 @@
+//! One error type for the whole API, mapped once to GraphQL error codes.
+//!
+//! Client-facing messages are written here, never derived from the text of
+//! an internal error: database and library errors are logged with detail
+//! and reach the client as a generic message plus the request id.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+/// Stable `extensions.code` values. The SPA and other clients switch on these.
+pub mod code {
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+pub const INTERNAL_MESSAGE: &str = "Something went wrong on our side. Quote the request id if you report it.";
+pub const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable. Try again shortly.";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("You must be signed in.")]
+    Unauthenticated,
+    /// One message for a wrong password, an unknown e-mail, an inactive and a
+    /// throttled account, so a login attempt reveals nothing about the account.
+    #[error("Incorrect e-mail or password.")]
+    InvalidCredentials,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0} not found.")]
+    NotFound(&'static str),
+    #[error("{message}")]
+    BadInput { field: &'static str, message: String },
+    #[error("{message}")]
+    Conflict { field: &'static str, message: String },
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    /// The database (or another dependency) cannot be reached.
+    #[error("{UNAVAILABLE_MESSAGE}")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("{INTERNAL_MESSAGE}")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
+        Self::BadInput { field, message: message.into() }
+    }
+
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { field, message: message.into() }
+    }
+
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(error.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated | Self::InvalidCredentials => code::UNAUTHENTICATED,
+            Self::Forbidden(_) => code::FORBIDDEN,
+            Self::NotFound(_) => code::NOT_FOUND,
+            Self::BadInput { .. } => code::BAD_USER_INPUT,
+            Self::Conflict { .. } => code::CONFLICT,
+            Self::RateLimited { .. } => code::RATE_LIMITED,
+            Self::Unavailable(_) | Self::Internal(_) => code::INTERNAL,
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        match &error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(error.into()),
+            _ => Self::Internal(error.into()),
+        }
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        match self {
+            // The detail goes to the log (inside the request span, which
+            // carries the request id); the client gets the generic text.
+            Self::Internal(source) => tracing::error!(error = ?source, "internal error"),
+            Self::Unavailable(source) => tracing::warn!(error = %source, "dependency unavailable"),
+            _ => {}
+        }
+        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            match self {
+                Self::BadInput { field, .. } | Self::Conflict { field, .. } => {
+                    ext.set("field", *field)
+                }
+                Self::RateLimited { retry_after_secs } => ext.set("retryAfter", *retry_after_secs),
+                _ => {}
+            }
+        })
+    }
+}
+
+/// `?`-friendly conversion for resolvers: `service::x(..).await.gql()?`.
+pub trait GqlResult<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResult<T> for Result<T, AppError> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|e| e.extend())
+    }
+}
+
+/// True when a database error is a unique-constraint violation, the one
+/// database error a client is told about (as `CONFLICT`).
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}

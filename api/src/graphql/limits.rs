@@ -1,0 +1,133 @@
+//! Operation limits async-graphql has no knob for: aliases per operation
+//! and auth mutations per operation.
+//!
+//! Why: 200 aliased `login` fields in one document are 200 password guesses
+//! in one request, and aliased `__typename` costs zero complexity, so the
+//! complexity limit alone stops neither.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    parser::types::{
+        ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
+    },
+    ErrorExtensionValues, Name, Positioned, ServerError, ServerResult, Variables,
+};
+
+use crate::error::code;
+
+/// Mutations that guess or spend a secret; one per document.
+const AUTH_MUTATIONS: &[&str] = &["login", "signup", "recoverPassword", "resetPassword"];
+
+pub struct OperationLimits {
+    pub max_aliases: usize,
+    pub max_auth_mutations: usize,
+}
+
+impl ExtensionFactory for OperationLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(OperationLimitsExtension {
+            max_aliases: self.max_aliases,
+            max_auth_mutations: self.max_auth_mutations,
+        })
+    }
+}
+
+struct OperationLimitsExtension {
+    max_aliases: usize,
+    max_auth_mutations: usize,
+}
+
+#[async_trait::async_trait]
+impl Extension for OperationLimitsExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        for (_, operation) in document.operations.iter() {
+            let mut counter = Counter { document: &document, aliases: 0, auth_mutations: 0, budget: 10_000 };
+            let is_mutation = operation.node.ty == OperationType::Mutation;
+            counter.walk(&operation.node.selection_set.node, is_mutation, &mut Vec::new());
+            if counter.aliases > self.max_aliases {
+                return Err(limit_error(format!(
+                    "Operation uses {} aliases; at most {} are allowed.",
+                    counter.aliases, self.max_aliases
+                )));
+            }
+            if counter.auth_mutations > self.max_auth_mutations {
+                return Err(limit_error(format!(
+                    "Only {} of login, signup, recoverPassword or resetPassword may run per request.",
+                    self.max_auth_mutations
+                )));
+            }
+        }
+        Ok(document)
+    }
+}
+
+struct Counter<'a> {
+    document: &'a ExecutableDocument,
+    aliases: usize,
+    auth_mutations: usize,
+    /// Bounds the walk: fragments spread inside fragments can expand
+    /// exponentially before validation has rejected anything.
+    budget: usize,
+}
+
+impl<'a> Counter<'a> {
+    /// Walks a selection set, expanding fragments; `top_level_mutation` is
+    /// true while the fields are the mutation root's own.
+    fn walk(&mut self, set: &'a SelectionSet, top_level_mutation: bool, stack: &mut Vec<&'a Name>) {
+        for selection in &set.items {
+            if self.budget == 0 {
+                // Treat an exhausted budget as a flood of aliases.
+                self.aliases = usize::MAX;
+                return;
+            }
+            self.budget -= 1;
+            match &selection.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    if field.alias.is_some() {
+                        self.aliases += 1;
+                    }
+                    if top_level_mutation && AUTH_MUTATIONS.contains(&field.name.node.as_str()) {
+                        self.auth_mutations += 1;
+                    }
+                    self.walk(&field.selection_set.node, false, stack);
+                }
+                Selection::InlineFragment(fragment) => {
+                    self.walk(&fragment.node.selection_set.node, top_level_mutation, stack);
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    // A cycle is a validation error reported later; just don't loop.
+                    if stack.contains(&name) {
+                        continue;
+                    }
+                    if let Some(Positioned { node: FragmentDefinition { selection_set, .. }, .. }) =
+                        self.document.fragments.get(name)
+                    {
+                        stack.push(name);
+                        self.walk(&selection_set.node, top_level_mutation, stack);
+                        stack.pop();
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn limit_error(message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code::BAD_USER_INPUT);
+    error.extensions = Some(extensions);
+    error
+}
+

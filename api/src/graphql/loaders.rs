@@ -1,0 +1,33 @@
+//! DataLoaders: one query per batch of keys instead of one per parent row.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::Loader;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::users::graphql::User;
+
+pub struct UserLoader {
+    db: DatabaseConnection,
+}
+
+impl UserLoader {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+impl Loader<Uuid> for UserLoader {
+    type Value = User;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, User>, Self::Error> {
+        let rows = entity::user::Entity::find()
+            .filter(entity::user::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|row| (row.id, User::from(row))).collect())
+    }
+}

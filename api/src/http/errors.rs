@@ -1,0 +1,75 @@
+//! Responses for failures outside GraphQL execution (bad transport, panics,
+//! timeouts, oversize bodies), all in the GraphQL error shape with a code,
+//! plus the request span and its log line.
+
+use std::{any::Any, time::Duration};
+
+use axum::{
+    body::Body,
+    extract::MatchedPath,
+    http::{header, Request, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+use tracing::Span;
+
+use super::REQUEST_ID;
+use crate::error::{code, INTERNAL_MESSAGE};
+
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+pub async fn not_found() -> Response {
+    error_response(StatusCode::NOT_FOUND, code::NOT_FOUND, "Not found.")
+}
+
+pub fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
+    // The panic payload is not shown to the client; the panic hook logged it.
+    tracing::error!("request handler panicked");
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, INTERNAL_MESSAGE)
+}
+
+/// Layers below the handlers answer some failures with empty or plain-text
+/// bodies; give clients the same JSON shape as every other error.
+pub async fn json_for_bare_errors(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json") || v.contains("html"));
+    if is_json {
+        return response;
+    }
+    let (status, code, message) = match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (StatusCode::PAYLOAD_TOO_LARGE, code::PAYLOAD_TOO_LARGE, "Request body is too large.")
+        }
+        StatusCode::SERVICE_UNAVAILABLE => {
+            (StatusCode::SERVICE_UNAVAILABLE, code::INTERNAL, "The request took too long and was cancelled.")
+        }
+        _ => return response,
+    };
+    error_response(status, code, message)
+}
+
+pub fn request_span(request: &Request<Body>) -> Span {
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    tracing::info_span!("request", method = %request.method(), path, request_id, status = tracing::field::Empty)
+}
+
+pub fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, span: &Span) {
+    span.record("status", response.status().as_u16());
+    tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+}

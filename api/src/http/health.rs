@@ -1,0 +1,28 @@
+use std::time::Duration;
+
+use axum::{extract::State, http::StatusCode, Json};
+use serde_json::{json, Value};
+
+use super::HttpState;
+
+/// Liveness: the process answers. Never touches the database, so a database
+/// outage does not make an orchestrator restart healthy API processes.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the database answers within a second.
+pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Value>) {
+    let ping = tokio::time::timeout(Duration::from_secs(1), state.app.db.ping()).await;
+    match ping {
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "readiness check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" })))
+        }
+        Err(_) => {
+            tracing::warn!("readiness check: database ping timed out");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" })))
+        }
+    }
+}

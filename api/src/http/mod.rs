@@ -1,0 +1,87 @@
+//! The HTTP surface: router, middleware stack and the GraphQL transport.
+
+mod client_ip;
+mod errors;
+mod graphiql;
+mod graphql;
+mod health;
+
+use std::time::Duration;
+
+use axum::{
+    http::{header, HeaderName, HeaderValue, Method, StatusCode},
+    routing::get,
+    Router,
+};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+pub use client_ip::ClientAddr;
+
+use crate::{
+    graphql::{build_schema, AppSchema},
+    state::AppState,
+};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: AppState,
+    pub schema: AppSchema,
+}
+
+pub fn build_router(app: AppState) -> Router {
+    let config = app.config.http.clone();
+    let schema = build_schema(app.clone());
+    let state = HttpState { app, schema };
+
+    let routes = Router::new()
+        .route("/graphql", get(graphql::get_handler).post(graphql::post_handler))
+        .route("/graphql/assets/{file}", get(graphiql::asset))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(errors::not_found)
+        .with_state(state);
+
+    // Router::layer wraps what is already there, so the last layer listed is
+    // the outermost: request ids and tracing see everything, the body
+    // limit sits closest to the handlers.
+    routes
+        // The only body limit that reaches every extractor; 413 beyond it.
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(cors(&config.cors_origins))
+        // Baseline headers; a route that sets its own (the GraphiQL page's
+        // CSP, cacheable assets) keeps it.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        .layer(axum::middleware::map_response(errors::json_for_bare_errors))
+        .layer(CatchPanicLayer::custom(errors::panic_response))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(errors::request_span).on_response(errors::log_response))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Exact origins only, no credentials (tokens travel in a header, not cookies).
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .expose_headers([REQUEST_ID])
+        .max_age(Duration::from_secs(600))
+}

@@ -1,0 +1,165 @@
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::service::{self, NewUser, UserChanges};
+use crate::{
+    error::GqlResult,
+    graphql::{auth, change, client_ip, state, Message},
+    pagination::Page,
+};
+
+/// A user as clients see it: never the password hash or revocation state.
+#[derive(SimpleObject, Clone)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: Option<String>,
+    pub is_active: bool,
+    pub is_superuser: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<entity::user::Model> for User {
+    fn from(row: entity::user::Model) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            full_name: row.full_name,
+            is_active: row.is_active,
+            is_superuser: row.is_superuser,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct UserPage {
+    pub nodes: Vec<User>,
+    pub total_count: u64,
+}
+
+/// What a user may change about themselves: no role, no activation.
+#[derive(InputObject)]
+pub struct UpdateMeInput {
+    pub email: Option<String>,
+    /// `null` clears the name; leaving it out keeps it.
+    pub full_name: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    pub email: String,
+    pub full_name: Option<String>,
+    #[graphql(default = false)]
+    pub is_superuser: bool,
+    #[graphql(default = true)]
+    pub is_active: bool,
+}
+
+#[derive(InputObject)]
+pub struct UpdateUserInput {
+    pub email: Option<String>,
+    pub full_name: MaybeUndefined<String>,
+    #[graphql(secret)]
+    pub password: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_superuser: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct UsersQuery;
+
+#[Object]
+impl UsersQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        Ok(auth(ctx).viewer().gql()?.user.clone().into())
+    }
+
+    /// Every user, newest first. Superusers only.
+    #[graphql(complexity = "5 + child_complexity")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 0)] offset: i64,
+        #[graphql(default = 20)] limit: i64,
+    ) -> async_graphql::Result<UserPage> {
+        auth(ctx).superuser().gql()?;
+        let page = Page::new(offset, limit).gql()?;
+        let (rows, total) = service::list(&state(ctx).db, page).await.gql()?;
+        Ok(UserPage { nodes: rows.into_iter().map(Into::into).collect(), total_count: total })
+    }
+
+    /// One user. A normal user may only ask for themself; asking for anyone
+    /// else is `FORBIDDEN` whether or not that user exists.
+    async fn user(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<User> {
+        let viewer = auth(ctx).viewer().gql()?;
+        if viewer.id() == id {
+            return Ok(viewer.user.clone().into());
+        }
+        viewer.require_superuser().gql()?;
+        Ok(service::get(&state(ctx).db, id).await.gql()?.into())
+    }
+}
+
+#[derive(Default)]
+pub struct UsersMutation;
+
+#[Object]
+impl UsersMutation {
+    async fn update_me(&self, ctx: &Context<'_>, input: UpdateMeInput) -> async_graphql::Result<User> {
+        let viewer = auth(ctx).viewer().gql()?;
+        let full_name = change(input.full_name);
+        let user =
+            service::update_me(state(ctx), viewer, client_ip(ctx), input.email, full_name).await.gql()?;
+        Ok(user.into())
+    }
+
+    /// Deletes the signed-in user and their items. Superusers cannot.
+    async fn delete_me(&self, ctx: &Context<'_>) -> async_graphql::Result<Message> {
+        let viewer = auth(ctx).viewer().gql()?;
+        service::delete_me(state(ctx), viewer, client_ip(ctx)).await.gql()?;
+        Ok(Message::new("Your account has been deleted."))
+    }
+
+    /// Creates a user and e-mails them a link to set their password.
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> async_graphql::Result<User> {
+        let viewer = auth(ctx).superuser().gql()?;
+        let new_user = NewUser {
+            email: input.email,
+            full_name: input.full_name,
+            password: None,
+            is_superuser: input.is_superuser,
+            is_active: input.is_active,
+        };
+        Ok(service::create(state(ctx), Some(viewer), client_ip(ctx), new_user).await.gql()?.into())
+    }
+
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateUserInput,
+    ) -> async_graphql::Result<User> {
+        let viewer = auth(ctx).superuser().gql()?;
+        let changes = UserChanges {
+            email: input.email,
+            full_name: change(input.full_name),
+            password: input.password,
+            is_active: input.is_active,
+            is_superuser: input.is_superuser,
+        };
+        let user = service::update_by_admin(state(ctx), viewer, client_ip(ctx), id, changes).await.gql()?;
+        Ok(user.into())
+    }
+
+    /// Deletes a user and their items; returns the deleted id.
+    async fn delete_user(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Uuid> {
+        let viewer = auth(ctx).superuser().gql()?;
+        service::delete_by_admin(state(ctx), viewer, client_ip(ctx), id).await.gql()?;
+        Ok(id)
+    }
+}

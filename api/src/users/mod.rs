@@ -1,0 +1,7 @@
+//! Users: the signed-in user's own profile and superuser administration.
+
+pub mod graphql;
+pub mod service;
+mod validate;
+
+pub use validate::{normalize_email, normalize_full_name};
