@@ -13,6 +13,13 @@ export default defineConfig({
     // A CSP with script-src 'self' forbids inline scripts; Vite emits none, and
     // keeping assets as files (never data: URLs) keeps img-src/font-src 'self'.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // TanStack's "use client" markers are for server components; a SPA has none.
+        if (warning.code === "MODULE_LEVEL_DIRECTIVE") return;
+        warn(warning);
+      },
+    },
   },
   server: {
     // Development: the SPA and the API share an origin through Vite's proxy,

@@ -20,7 +20,9 @@ for (const src of new Set(srcs)) {
   const g = gzipSync(bytes, { level: 6 }).length; // nginx/spa.conf uses gzip_comp_level 6
   raw += bytes.length;
   gz += g;
-  console.log(`  ${src}  ${(bytes.length / 1024).toFixed(1)} KiB raw, ${(g / 1024).toFixed(1)} KiB gzip`);
+  console.log(
+    `  ${src}  ${(bytes.length / 1024).toFixed(1)} KiB raw, ${(g / 1024).toFixed(1)} KiB gzip`,
+  );
 }
 console.log(
   `initial JS: ${(raw / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip (budget ${(BUDGET_BYTES / 1024).toFixed(0)} KiB)`,

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { ApiError, describeError, fieldOf } from "./errors";
 
 export type FieldErrors = Record<string, string>;
@@ -16,7 +16,10 @@ export function readForm(form: HTMLFormElement): Record<string, string> {
 }
 
 /** Validates raw form values; the first message per field wins. */
-export function validate<S extends z.ZodType>(schema: S, raw: unknown): Validation<z.output<S>> {
+export function validate<S extends z.ZodMiniType>(
+  schema: S,
+  raw: unknown,
+): Validation<z.output<S>> {
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, data: result.data };
   const errors: FieldErrors = {};
@@ -56,7 +59,7 @@ export interface ZodForm {
  * Uncontrolled form + zod: no per-keystroke state and no form library in the
  * bundle. Client-side errors and server field errors share one display.
  */
-export function useZodForm<S extends z.ZodType>(
+export function useZodForm<S extends z.ZodMiniType>(
   schema: S,
   fields: readonly string[],
   onValid: (values: z.output<S>, form: HTMLFormElement) => Promise<void>,

@@ -1,0 +1,239 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import {
+  assertNoProblems,
+  checkA11y,
+  expectPath,
+  expectText,
+  logIn,
+  openPage,
+  screenshot,
+} from "./browser.mjs";
+import { resetLinkIn } from "./stack.mjs";
+import { signUpUser, strongPassword, uniqueEmail } from "./users.mjs";
+
+export function authSuite(ctx) {
+  const base = () => ctx.stack.baseUrl;
+
+  it("login page is accessible and offers sign-up when the API allows it", async () => {
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${base()}/login`);
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.getByRole("link", { name: "Sign up" }).waitFor();
+    await checkA11y(page, "/login");
+    await screenshot(page, "login");
+    assertNoProblems(page);
+    await context.close();
+  });
+
+  it("sign-up is hidden, and its page says so, when the API disables it", async () => {
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${ctx.noSignup.baseUrl}/login`);
+    await page.getByRole("link", { name: "Forgot your password?" }).waitFor();
+    // publicSettings has answered once the recovery link is there? wait for the query explicitly:
+    await page.waitForLoadState("networkidle");
+    assert.equal(await page.getByRole("link", { name: "Sign up" }).count(), 0);
+    await page.goto(`${ctx.noSignup.baseUrl}/signup`);
+    await expectText(page.getByTestId("signup-disabled"), /Sign-up is disabled/);
+    assert.equal(await page.getByLabel("Password", { exact: true }).count(), 0);
+    await checkA11y(page, "/signup (disabled)");
+    assertNoProblems(page);
+    await context.close();
+  });
+
+  it("client-side validation puts errors on the fields", async () => {
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${base()}/login`);
+    await page.getByLabel("E-mail").fill("not-an-email");
+    await page.getByRole("button", { name: "Log in" }).click();
+    const email = page.getByLabel("E-mail");
+    assert.equal(await email.getAttribute("aria-invalid"), "true");
+    await expectText(page.locator(".field-error").first(), "Enter a valid e-mail address.");
+    await expectText(page.locator(".field-error").nth(1), "Password is required.");
+    await checkA11y(page, "/login with errors");
+    await context.close();
+  });
+
+  it("a wrong password is refused and the user stays on the login page", async () => {
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${base()}/login`);
+    await page.getByLabel("E-mail").fill(ctx.stack.admin.email);
+    await page.getByLabel("Password", { exact: true }).fill("Wrong-password-123");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByTestId("toast-error").waitFor();
+    await expectPath(page, "/login");
+    const stored = await page.evaluate(() => sessionStorage.getItem("rampart.session"));
+    assert.equal(stored, null);
+    await context.close();
+  });
+
+  it("sign up, then log in and be greeted by name", async () => {
+    const { context, page } = await openPage(ctx.browser);
+    const email = uniqueEmail("signup");
+    const password = strongPassword();
+    await page.goto(`${base()}/login`);
+    await page.getByRole("link", { name: "Sign up" }).click();
+    await expectPath(page, "/signup");
+    await page.getByLabel("Full name").fill("Sally Signup");
+    await page.getByLabel("E-mail").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByLabel("Confirm password").fill(`${password}x`);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await expectText(page.locator(".field-error"), "Passwords do not match.");
+    await checkA11y(page, "/signup");
+    await page.getByLabel("Confirm password").fill(password);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await expectPath(page, "/login");
+    await expectText(page.getByTestId("toast-success"), /account is ready/);
+    await page.getByLabel("E-mail").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expectText(page.getByTestId("greeting"), "Hi, Sally Signup");
+    await checkA11y(page, "dashboard");
+    assertNoProblems(page);
+    await context.close();
+  });
+
+  it("signing up with a taken e-mail shows the API's error on the e-mail field", async () => {
+    const existing = await signUpUser(base(), { tag: "taken" });
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${base()}/signup`);
+    await page.getByLabel("E-mail").fill(existing.email);
+    const password = strongPassword();
+    await page.getByLabel("Password", { exact: true }).fill(password);
+    await page.getByLabel("Confirm password").fill(password);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    const email = page.getByLabel("E-mail");
+    await page.waitForFunction(
+      () => document.querySelector('input[name="email"]')?.getAttribute("aria-invalid") === "true",
+    );
+    const describedBy = await email.getAttribute("aria-describedby");
+    assert.ok(describedBy);
+    await expectText(page.locator(`[id="${describedBy}"]`), /./);
+    await expectPath(page, "/signup");
+    await context.close();
+  });
+
+  it("pages behind login send a visitor to log in, then back where they were going", async () => {
+    const user = await signUpUser(base(), { tag: "redirect" });
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${base()}/items`);
+    await expectPath(page, "/login");
+    assert.equal(new URL(page.url()).searchParams.get("redirect"), "/items");
+    await page.getByLabel("E-mail").fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expectPath(page, "/items");
+    await page.getByRole("heading", { name: "Items" }).waitFor();
+    await context.close();
+  });
+
+  it("log out forgets the session", async () => {
+    const user = await signUpUser(base(), { tag: "logout" });
+    const { context, page } = await openPage(ctx.browser);
+    await logIn(page, base(), user.email, user.password);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expectPath(page, "/login");
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("rampart.session")), null);
+    await page.goto(`${base()}/settings`);
+    await expectPath(page, "/login");
+    await context.close();
+  });
+
+  it("password recovery: the e-mailed link resets the password", async () => {
+    const user = await signUpUser(base(), { tag: "recover" });
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${base()}/login`);
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await expectPath(page, "/recover-password");
+    await checkA11y(page, "/recover-password");
+    const since = ctx.mail.messages.length;
+    await page.getByLabel("E-mail").fill(user.email);
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await page.getByTestId("recovery-sent").waitFor();
+    const mail = await ctx.mail.waitFor(user.email, { since });
+    const link = resetLinkIn(mail);
+    assert.ok(link.startsWith(`${base()}/reset-password?token=`), link);
+
+    await page.goto(link);
+    await page.getByRole("heading", { name: "Reset password" }).waitFor();
+    // The token leaves the address bar (and so history and any later Referer).
+    await page.waitForFunction(() => !location.search.includes("token"));
+    await checkA11y(page, "/reset-password");
+    await screenshot(page, "reset-password");
+    const newPassword = strongPassword();
+    await page.getByLabel("New password").fill(newPassword);
+    await page.getByLabel("Confirm password").fill(newPassword);
+    await page.getByRole("button", { name: "Set password" }).click();
+    await expectPath(page, "/login");
+    await expectText(page.getByTestId("login-reason"), /password is set/);
+
+    // The old password no longer works; the new one does.
+    await page.getByLabel("E-mail").fill(user.email);
+    await page.getByLabel("Password", { exact: true }).fill(user.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByTestId("toast-error").waitFor();
+    await logIn(page, base(), user.email, newPassword);
+    assertNoProblems(page);
+
+    // The link is single use.
+    const { context: c2, page: p2 } = await openPage(ctx.browser);
+    await p2.goto(link);
+    const again = strongPassword();
+    await p2.getByLabel("New password").fill(again);
+    await p2.getByLabel("Confirm password").fill(again);
+    await p2.getByRole("button", { name: "Set password" }).click();
+    await p2.getByTestId("toast-error").waitFor();
+    await expectPath(p2, "/reset-password");
+    await c2.close();
+    await context.close();
+  });
+
+  it("an invalid (expired or forged) session sends the user to log in, once", async () => {
+    const user = await signUpUser(base(), { tag: "expired" });
+    const { context, page } = await openPage(ctx.browser);
+    await logIn(page, base(), user.email, user.password);
+    const navigations = [];
+    page.on("framenavigated", (f) => {
+      if (f === page.mainFrame()) navigations.push(new URL(f.url()).pathname);
+    });
+    // Replace the token with one the API cannot accept (bad signature).
+    await page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem("rampart.session"));
+      const [h, p] = s.accessToken.split(".");
+      s.accessToken = `${h}.${p}.AAAAforgedsignatureAAAA`;
+      sessionStorage.setItem("rampart.session", JSON.stringify(s));
+    });
+    await page.reload();
+    await expectPath(page, "/login");
+    await expectText(page.getByTestId("login-reason"), /session has ended/);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("rampart.session")), null);
+    assert.equal(await page.getByTestId("toast-error").count(), 0, "no error toast on top");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(navigations.filter((p) => p === "/login").length, 1);
+    await context.close();
+  });
+
+  it("a session revoked elsewhere (password changed) ends on the next request", async () => {
+    const user = await signUpUser(base(), { tag: "revoked" });
+    const { context, page } = await openPage(ctx.browser);
+    await logIn(page, base(), user.email, user.password);
+    // The same user changes the password in another browser.
+    const { context: other, page: otherPage } = await openPage(ctx.browser);
+    await logIn(otherPage, base(), user.email, user.password);
+    await otherPage.goto(`${base()}/settings`);
+    await otherPage.getByLabel("Current password").fill(user.password);
+    const next = strongPassword();
+    await otherPage.getByLabel("New password").fill(next);
+    await otherPage.getByLabel("Confirm new password").fill(next);
+    await otherPage.getByRole("button", { name: "Change password" }).click();
+    await expectPath(otherPage, "/login");
+    await other.close();
+    // Tokens carry whole seconds: make sure the revocation instant has passed.
+    await new Promise((r) => setTimeout(r, 1100));
+    await page.getByRole("link", { name: "Items" }).click();
+    await expectPath(page, "/login");
+    await expectText(page.getByTestId("login-reason"), /session has ended/);
+    await context.close();
+  });
+}

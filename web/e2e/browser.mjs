@@ -1,0 +1,98 @@
+// Chromium from Debian, driven by playwright-core (no browser download).
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic",
+    ],
+  });
+}
+
+/**
+ * A fresh browser context (own storage, like a new browser profile) and a page
+ * that records CSP violations and page errors: the tests fail on any.
+ */
+export async function openPage(browser, { colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (msg) => {
+    const text = msg.text();
+    if (/Content Security Policy|Refused to/i.test(text)) problems.push(`csp: ${text}`);
+  });
+  page.problems = problems;
+  return { context, page };
+}
+
+export function assertNoProblems(page) {
+  assert.deepEqual(page.problems, [], "CSP violations or uncaught errors on the page");
+}
+
+/** axe-core on the current page: no serious or critical violation. */
+export async function checkA11y(page, label) {
+  // evaluate() runs through the DevTools protocol, which the page's CSP does
+  // not govern; a <script> tag would be (rightly) refused.
+  const loaded = await page.evaluate("typeof window.axe !== 'undefined'");
+  if (!loaded) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], `axe violations on ${label}`);
+}
+
+/** Polls a locator's text until it matches. */
+export async function expectText(locator, pattern, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let last = "";
+  for (;;) {
+    try {
+      last = (await locator.first().textContent({ timeout: 1000 })) ?? "";
+      if (pattern instanceof RegExp ? pattern.test(last) : last.includes(pattern)) return last;
+    } catch {
+      // not there yet
+    }
+    if (Date.now() > deadline)
+      assert.fail(`expected text ${pattern}, last saw ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function expectPath(page, path, timeout = 10_000) {
+  await page.waitForURL((url) => url.pathname === path, { timeout });
+}
+
+export async function logIn(page, baseUrl, email, password) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByTestId("greeting").waitFor();
+}
+
+export async function screenshot(page, name) {
+  const dir = process.env.RAMPART_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false });
+}

@@ -1,0 +1,35 @@
+// End-to-end: the production build, served by nginx/spa.conf, against the
+// real API and a real SMTP server, in Debian's Chromium. One stack for the
+// whole run (suites share it; each test makes its own users); a second API
+// with sign-up disabled for that one behaviour.
+import { after, before, describe } from "node:test";
+import { adminSuite } from "./admin.mjs";
+import { authSuite } from "./auth.mjs";
+import { launchBrowser } from "./browser.mjs";
+import { itemsSuite } from "./items.mjs";
+import { nginxSuite } from "./nginx.mjs";
+import { settingsSuite } from "./settings.mjs";
+import { startMailSink, startStack } from "./stack.mjs";
+
+/** Filled in before any test runs; suites read it lazily. */
+const ctx = {};
+
+before(async () => {
+  ctx.mail = await startMailSink();
+  ctx.stack = await startStack({ mail: ctx.mail });
+  ctx.noSignup = await startStack({ mail: ctx.mail, signupEnabled: false, name: "nosignup" });
+  ctx.browser = await launchBrowser();
+});
+
+after(async () => {
+  await ctx.browser?.close();
+  await ctx.noSignup?.stop();
+  await ctx.stack?.stop();
+  await ctx.mail?.close();
+});
+
+describe("nginx serving the SPA", () => nginxSuite(ctx));
+describe("authentication", () => authSuite(ctx));
+describe("items", () => itemsSuite(ctx));
+describe("settings", () => settingsSuite(ctx));
+describe("administration", () => adminSuite(ctx));
