@@ -42,12 +42,15 @@ export type SignupInput = {
 };
 
 export type UpdateItemInput = {
+  /** `null` clears the description; leaving it out keeps it. */
   description?: string | null | undefined;
   title?: string | null | undefined;
 };
 
+/** What a user may change about themselves: no role, no activation. */
 export type UpdateMeInput = {
   email?: string | null | undefined;
+  /** `null` clears the name; leaving it out keeps it. */
   fullName?: string | null | undefined;
 };
 
