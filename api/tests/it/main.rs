@@ -1,0 +1,18 @@
+//! API integration tests: one binary, modules by domain. Every test in a
+//! module listed with `on_both_databases!` runs on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod audit;
+mod auth;
+mod failures;
+mod items;
+mod limits;
+mod recovery;
+mod schema;
+mod server;
+mod tokens;
+mod transport;
+mod users;
