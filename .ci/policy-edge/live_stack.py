@@ -14,8 +14,9 @@ What runs:
     directory (an unreachable loopback URL: no certificate can be ordered
     offline), and one extra dynamic file that makes a certificate generated
     now with openssl the default certificate.
-  * nginx with nginx/spa.conf (listen port and document root rewritten to
-    the loopback port and the production build web/dist).
+  * nginx with nginx/spa.conf (listen port, document root and /tmp paths
+    rewritten for loopback) serving the production build of web/ (vite
+    build into a private folder), as an unprivileged user.
   * The API release binary (cargo build --release --locked -p api) in
     ENVIRONMENT=production against a fresh PostgreSQL database on
     127.0.0.1:5432 (created here, dropped afterwards), after `api prestart`.
@@ -92,13 +93,13 @@ def write_nginx_conf(prefix: Path, port: int = 8080, html: Path | None = None) -
     prefix.mkdir(parents=True, exist_ok=True)
     (prefix / "tmp").mkdir(exist_ok=True)
     html = html or Path("/usr/share/nginx/html")
+    # /tmp is the container's tmpfs; here a private folder (no clash with
+    # other nginx instances on the machine). First, before other paths go in.
+    spa = re.sub(r"(?<![\w/])/tmp/", f"{prefix}/tmp/", spa)
     # Loopback port instead of the container port; the IPv6 listener dropped.
     spa = re.sub(r"^\s*listen\s+\[::\]:\d+[^;]*;.*$", "", spa, flags=re.M)
     spa = re.sub(r"(^\s*listen\s+)(?:[\d.]+:)?\d+", rf"\g<1>127.0.0.1:{port}", spa, flags=re.M)
     spa = re.sub(r"(^\s*root\s+)/usr/share/nginx/html", rf"\g<1>{html}", spa, flags=re.M)
-    # /tmp is the container's tmpfs; here a private folder (no clash with
-    # other nginx instances on the machine).
-    spa = re.sub(r"(?<![\w/])/tmp/", f"{prefix}/tmp/", spa)
     if re.search(r"^\s*http\s*\{", spa, re.M):
         conf = spa
     else:
@@ -167,34 +168,22 @@ def build_api() -> Path:
     return binary
 
 
-def newest_mtime(paths) -> float:
-    newest = 0.0
-    for base in paths:
-        base = Path(base)
-        if base.is_file():
-            newest = max(newest, base.stat().st_mtime)
-            continue
-        for path in base.rglob("*"):
-            if path.is_file() and "node_modules" not in path.parts:
-                newest = max(newest, path.stat().st_mtime)
-    return newest
-
-
-def build_web() -> Path:
+def build_web(out: Path) -> Path:
+    """The production SPA build (vite build, as `npm run build` does after
+    its type check) into a private folder, so a concurrent rebuild of web/dist
+    cannot change the files under test. EDGE_WEB_DIST=<dir> serves a ready
+    build instead."""
+    if os.environ.get("EDGE_WEB_DIST"):
+        shutil.copytree(os.environ["EDGE_WEB_DIST"], out)
+        return out
     web = REPO / "web"
-    dist = Path(os.environ.get("EDGE_WEB_DIST", web / "dist"))
-    if "EDGE_WEB_DIST" in os.environ:
-        return dist
-    sources = [web / "src", web / "index.html", web / "package-lock.json", web / "vite.config.ts"]
-    if (dist / "index.html").exists() and (dist / "index.html").stat().st_mtime >= newest_mtime(p for p in sources if p.exists()):
-        log("web/dist is up to date")
-        return dist
-    if not (web / "node_modules").exists():
+    if not (web / "node_modules/.bin/vite").exists():
         log("npm ci --ignore-scripts (web)")
         subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=web, check=True)
-    log("npm run build (web)")
-    subprocess.run(["npm", "run", "build"], cwd=web, check=True)
-    return dist
+    log("vite build (web) -> private folder")
+    subprocess.run([str(web / "node_modules/.bin/vite"), "build", "--outDir", str(out), "--emptyOutDir",
+                    "--logLevel", "warn"], cwd=web, check=True)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -365,16 +354,19 @@ def run() -> int:
             log(f"missing {tool}: run .ci/install-edge")
             return 1
     api_bin = build_api()
-    dist = build_web()
-    if not (dist / "index.html").exists():
-        log(f"{dist}/index.html missing: the SPA did not build")
-        return 1
     if not (REPO / "nginx/spa.conf").exists():
         log("nginx/spa.conf missing")
         return 1
 
     workdir = Path(tempfile.mkdtemp(prefix="rampart-edge-"))
     os.chmod(workdir, 0o755)
+    html = workdir / "html"
+    try:
+        build_web(html)
+    except subprocess.CalledProcessError as exc:
+        log(f"the SPA did not build: {exc}")
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 1
     stack = Stack(workdir)
     results = Results()
     ports = {k: free_port() for k in ("http", "https", "ping", "api", "web", "closed", "smtp")}
@@ -414,8 +406,6 @@ def run() -> int:
 
         # --- nginx with spa.conf ------------------------------------------------
         nginx_prefix = workdir / "nginx"
-        html = workdir / "html"
-        shutil.copytree(dist, html)
         if nginx_test(nginx_prefix) != 0:
             raise RuntimeError("nginx -t failed")
         conf = write_nginx_conf(nginx_prefix, ports["web"], html)
@@ -433,7 +423,8 @@ def run() -> int:
 
         # --- assertions --------------------------------------------------------------
         log("assertions")
-        index = (dist / "index.html").read_bytes()
+        # Compare with the copy being served (web/dist may be rebuilt meanwhile).
+        index = (html / "index.html").read_bytes()
 
         def redirect():
             status, headers, _ = http.request("/items/42?tab=a", scheme="http")
@@ -478,8 +469,8 @@ def run() -> int:
         results.check("deep links fall back to index.html", deep_links)
 
         def assets():
-            asset_files = sorted((dist / "assets").glob("*.js")) if (dist / "assets").exists() else []
-            assert asset_files, "no hashed JS asset in dist/assets"
+            asset_files = sorted((html / "assets").glob("*.js")) if (html / "assets").exists() else []
+            assert asset_files, "no hashed JS asset in the build's assets/"
             asset = asset_files[0]
             status, headers, body = http.request(f"/assets/{asset.name}")
             assert status == 200 and body == asset.read_bytes(), f"status {status}"
