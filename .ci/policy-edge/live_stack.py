@@ -33,9 +33,11 @@ import re
 import secrets
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -212,10 +214,14 @@ class Http:
         if proc.returncode != 0:
             raise RuntimeError(f"curl {path}: exit {proc.returncode}: {proc.stderr.strip()}")
         parsed: dict[str, str] = {}
+        self.last_duplicates = []
         for line in head.read_text(encoding="latin-1").splitlines():
             if ":" in line and not line.startswith("HTTP/"):
                 key, _, value = line.partition(":")
-                parsed[key.strip().lower()] = value.strip()
+                key = key.strip().lower()
+                if key in parsed:
+                    self.last_duplicates.append(key)
+                parsed[key] = value.strip()
         return int(proc.stdout.strip() or 0), parsed, out.read_bytes()
 
     def graphql(self, query: str, variables: dict | None = None, token: str | None = None):
@@ -225,6 +231,35 @@ class Http:
         status, hdrs, body = self.request("/graphql", method="POST", headers=headers,
                                           body=json.dumps({"query": query, "variables": variables or {}}).encode())
         return status, hdrs, json.loads(body or b"{}")
+
+
+class SlowClient(threading.Thread):
+    """Slowloris: TLS handshake, half a request head, then silence. Traefik's
+    read timeout (30 s) must close the connection."""
+
+    def __init__(self, port: int, cafile: Path):
+        super().__init__(daemon=True)
+        self.port, self.cafile, self.result = port, cafile, None
+
+    def run(self) -> None:
+        context = ssl.create_default_context(cafile=str(self.cafile))
+        context.set_alpn_protocols(["http/1.1"])
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=10) as raw:
+                with context.wrap_socket(raw, server_hostname=DOMAIN) as tls:
+                    tls.sendall(f"GET / HTTP/1.1\r\nHost: {DOMAIN}\r\nX-Slow: 1\r\n".encode())
+                    started = time.monotonic()
+                    tls.settimeout(55)
+                    while True:
+                        try:
+                            chunk = tls.recv(4096)
+                        except (ConnectionResetError, ssl.SSLError):
+                            chunk = b""
+                        if not chunk:
+                            break
+                    self.result = (time.monotonic() - started, None)
+        except Exception as exc:  # noqa: BLE001
+            self.result = (0.0, f"{type(exc).__name__}: {exc}")
 
 
 class Results:
@@ -423,6 +458,8 @@ def run() -> int:
 
         # --- assertions --------------------------------------------------------------
         log("assertions")
+        slow = SlowClient(ports["https"], ca)
+        slow.start()
         # Compare with the copy being served (web/dist may be rebuilt meanwhile).
         index = (html / "index.html").read_bytes()
 
@@ -455,6 +492,8 @@ def run() -> int:
             assert body == index, "/ is not the built index.html"
             for key, value in security.items():
                 assert headers.get(key) == value, f"{key}: {headers.get(key)!r}"
+            dupes = [h for h in http.last_duplicates if h in security or h == "content-security-policy"]
+            assert not dupes, f"security headers sent twice: {dupes}"
             assert "server" not in headers or not re.search(r"\d", headers["server"]), f"server banner {headers.get('server')}"
             csp = headers.get("content-security-policy", "")
             for part in ("default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"):
@@ -555,6 +594,14 @@ def run() -> int:
                 print("\n".join("    " + l for l in out.splitlines()[-20:]))
             assert proc.returncode == 0, f"browser login failed (exit {proc.returncode})"
         results.check("Chromium logs in through https", browser)
+
+        def slow_client():
+            slow.join(timeout=60)
+            assert slow.result is not None, "slow client still connected after 60 s"
+            closed_after, error = slow.result
+            assert error is None, error
+            assert 20 <= closed_after <= 45, f"connection with unfinished headers closed after {closed_after:.1f}s (read timeout 30s)"
+        results.check("a client that never finishes its headers is cut off (read timeout 30 s)", slow_client)
     except Exception as exc:  # noqa: BLE001
         results.failed += 1
         print(f"  FAIL live stack could not start: {type(exc).__name__}: {exc}", flush=True)
