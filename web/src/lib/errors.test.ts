@@ -77,6 +77,12 @@ describe("describeError", () => {
       },
     );
   });
+  it("does not repeat a wait the API's message already states", () => {
+    const e = new ApiError("RATE_LIMITED", "Too many attempts. Try again in 4 seconds.", {
+      retryAfter: 4,
+    });
+    expect(describeError(e).message).toBe("Too many attempts. Try again in 4 seconds.");
+  });
   it("hides anything that is not an ApiError", () => {
     expect(describeError(new TypeError("x is undefined"))).toEqual({
       message: "Something went wrong.",

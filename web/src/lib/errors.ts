@@ -90,7 +90,11 @@ export function errorFromStatus(status: number, requestId?: string): ApiError {
 export function describeError(error: unknown): { message: string; requestId?: string } {
   if (error instanceof ApiError) {
     let message = error.message;
-    if (error.code === "RATE_LIMITED" && error.retryAfter !== undefined) {
+    if (
+      error.code === "RATE_LIMITED" &&
+      error.retryAfter !== undefined &&
+      !/try again/i.test(message)
+    ) {
       message = `${message} Try again in ${error.retryAfter} s.`;
     }
     if (error.code === "NETWORK") message = "Cannot reach the server. Check your connection.";
