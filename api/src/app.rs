@@ -24,7 +24,10 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
 
 pub async fn ensure_first_superuser(state: &AppState) -> anyhow::Result<()> {
     let first = &state.config.first_superuser;
-    if users::service::ensure_first_superuser(state).await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
+    if users::service::ensure_first_superuser(state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+    {
         if first.generated {
             // Printed once, to the operator's terminal, in local mode only.
             eprintln!(
@@ -40,7 +43,9 @@ pub async fn ensure_first_superuser(state: &AppState) -> anyhow::Result<()> {
 
 fn warn_about_local_defaults(state: &AppState) {
     if state.config.jwt.generated {
-        tracing::warn!("JWT_SECRET is not set: using a random secret; tokens stop working on restart");
+        tracing::warn!(
+            "JWT_SECRET is not set: using a random secret; tokens stop working on restart"
+        );
     }
     if state.config.email.smtp.is_none() {
         tracing::warn!("SMTP_HOST is not set: e-mails are written to the log");

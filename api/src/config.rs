@@ -21,7 +21,10 @@ pub struct ConfigError {
 }
 
 fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { var, message: message.into() }
+    ConfigError {
+        var,
+        message: message.into(),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,14 +170,26 @@ pub struct Config {
 
 /// Words that mark a value copied from an example file rather than chosen.
 const PLACEHOLDERS: &[&str] = &[
-    "changeme", "change-me", "change_me", "changethis", "placeholder", "example", "secret",
-    "password", "default", "todo", "xxx",
+    "changeme",
+    "change-me",
+    "change_me",
+    "changethis",
+    "placeholder",
+    "example",
+    "secret",
+    "password",
+    "default",
+    "todo",
+    "xxx",
 ];
 
 fn looks_like_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     PLACEHOLDERS.iter().any(|p| lower.contains(p))
-        || value.chars().all(|c| Some(c) == value.chars().next())
+        || value
+            .chars()
+            .next()
+            .is_some_and(|first| value.chars().all(|c| c == first))
 }
 
 /// Reads variables through a lookup function so tests can pass a map
@@ -185,7 +200,9 @@ struct Source<'a> {
 
 impl Source<'_> {
     fn string(&self, var: &'static str) -> Option<String> {
-        (self.lookup)(var).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+        (self.lookup)(var)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
     }
 
     fn parse<T: std::str::FromStr>(&self, var: &'static str, default: T) -> Result<T, ConfigError>
@@ -194,7 +211,9 @@ impl Source<'_> {
     {
         match self.string(var) {
             None => Ok(default),
-            Some(raw) => raw.parse().map_err(|e| err(var, format!("cannot parse {raw:?}: {e}"))),
+            Some(raw) => raw
+                .parse()
+                .map_err(|e| err(var, format!("cannot parse {raw:?}: {e}"))),
         }
     }
 
@@ -214,7 +233,10 @@ impl Source<'_> {
     {
         let value = self.parse(var, default)?;
         if value < min || value > max {
-            return Err(err(var, format!("must be between {min} and {max}, got {value}")));
+            return Err(err(
+                var,
+                format!("must be between {min} and {max}, got {value}"),
+            ));
         }
         Ok(value)
     }
@@ -225,7 +247,11 @@ impl Source<'_> {
 }
 
 fn random_string(len: usize) -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 impl Config {
@@ -260,14 +286,22 @@ impl Config {
             Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                return Err(err("LOG_FORMAT", format!("expected text or json, got {other:?}")))
+                return Err(err(
+                    "LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ))
             }
         };
 
         let password = PasswordPolicy {
             min_length: 8,
             max_length: 128,
-            min_strength: PasswordStrength::from_score(src.ranged("PASSWORD_MIN_STRENGTH", 3, 0, 4)?),
+            min_strength: PasswordStrength::from_score(src.ranged(
+                "PASSWORD_MIN_STRENGTH",
+                3,
+                0,
+                4,
+            )?),
             argon2_memory_kib: src.ranged("ARGON2_MEMORY_KIB", 19_456, 8_192, 1_048_576)?,
             argon2_iterations: src.ranged("ARGON2_ITERATIONS", 2, 1, 10)?,
             argon2_parallelism: src.ranged("ARGON2_PARALLELISM", 1, 1, 16)?,
@@ -281,7 +315,12 @@ impl Config {
 
         let http = HttpConfig {
             bind: src.parse("API_BIND", SocketAddr::from(([127, 0, 0, 1], 8000)))?,
-            body_limit: src.ranged("REQUEST_BODY_LIMIT_BYTES", 64 * 1024, 1024, 10 * 1024 * 1024)?,
+            body_limit: src.ranged(
+                "REQUEST_BODY_LIMIT_BYTES",
+                64 * 1024,
+                1024,
+                10 * 1024 * 1024,
+            )?,
             request_timeout: src.seconds("REQUEST_TIMEOUT_SECS", 10, 300)?,
             header_read_timeout: src.seconds("HEADER_READ_TIMEOUT_SECS", 10, 300)?,
             cors_origins: parse_origins(src.string("CORS_ORIGINS"))?,
@@ -306,7 +345,12 @@ impl Config {
         };
 
         let throttle = ThrottleConfig {
-            login_backoff_after_failures: src.ranged("LOGIN_BACKOFF_AFTER_FAILURES", 5, 1, 1_000)?,
+            login_backoff_after_failures: src.ranged(
+                "LOGIN_BACKOFF_AFTER_FAILURES",
+                5,
+                1,
+                1_000,
+            )?,
             login_backoff_base: Duration::from_millis(src.ranged(
                 "LOGIN_BACKOFF_BASE_MS",
                 1_000,
@@ -314,7 +358,12 @@ impl Config {
                 60_000,
             )?),
             login_backoff_max: src.seconds("LOGIN_BACKOFF_MAX_SECS", 15 * 60, 24 * 3600)?,
-            login_max_failures_per_hour: src.ranged("LOGIN_MAX_FAILURES_PER_HOUR", 100, 1, 100_000)?,
+            login_max_failures_per_hour: src.ranged(
+                "LOGIN_MAX_FAILURES_PER_HOUR",
+                100,
+                1,
+                100_000,
+            )?,
             auth_ip_attempts_per_minute: src.ranged(
                 "LOGIN_IP_ATTEMPTS_PER_MINUTE",
                 30,
@@ -351,17 +400,24 @@ impl Config {
 /// Two hashes per core keeps the CPU busy without letting a login flood
 /// allocate unbounded argon2 memory (19 MiB each).
 fn default_hash_concurrency() -> usize {
-    std::thread::available_parallelism().map(|n| n.get() * 2).unwrap_or(2)
+    std::thread::available_parallelism()
+        .map(|n| n.get() * 2)
+        .unwrap_or(2)
 }
 
 fn parse_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
-    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
     raw.split(',')
         .map(str::trim)
         .filter(|o| !o.is_empty())
         .map(|origin| {
             if origin == "*" {
-                return Err(err("CORS_ORIGINS", "a wildcard origin is not allowed; list origins"));
+                return Err(err(
+                    "CORS_ORIGINS",
+                    "a wildcard origin is not allowed; list origins",
+                ));
             }
             let url = Url::parse(origin)
                 .map_err(|e| err("CORS_ORIGINS", format!("{origin:?} is not a URL: {e}")))?;
@@ -379,7 +435,10 @@ fn parse_database(src: &Source<'_>, hardened: bool) -> Result<DatabaseConfig, Co
     };
     let is_sqlite = url.starts_with("sqlite:");
     if !is_sqlite && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
-        return Err(err("DATABASE_URL", "must start with postgres://, postgresql:// or sqlite:"));
+        return Err(err(
+            "DATABASE_URL",
+            "must start with postgres://, postgresql:// or sqlite:",
+        ));
     }
     if hardened {
         if is_sqlite && !src.bool("ALLOW_SQLITE_IN_PRODUCTION", false)? {
@@ -425,15 +484,23 @@ fn parse_jwt(src: &Source<'_>, hardened: bool) -> Result<JwtConfig, ConfigError>
     };
     // RFC 8725 / baseline: an HS256 key needs at least 256 bits.
     if secret.len() < 32 {
-        return Err(err("JWT_SECRET", "must be at least 32 bytes (use 48+ random characters)"));
+        return Err(err(
+            "JWT_SECRET",
+            "must be at least 32 bytes (use 48+ random characters)",
+        ));
     }
     if hardened && looks_like_placeholder(&secret) {
-        return Err(err("JWT_SECRET", "looks like a placeholder; generate a random value"));
+        return Err(err(
+            "JWT_SECRET",
+            "looks like a placeholder; generate a random value",
+        ));
     }
     Ok(JwtConfig {
         secret: SecretString::from(secret),
         issuer: src.string("JWT_ISSUER").unwrap_or_else(|| "rampart".into()),
-        audience: src.string("JWT_AUDIENCE").unwrap_or_else(|| "rampart-api".into()),
+        audience: src
+            .string("JWT_AUDIENCE")
+            .unwrap_or_else(|| "rampart-api".into()),
         ttl: Duration::from_secs(60 * src.ranged("ACCESS_TOKEN_TTL_MINUTES", 60, 1, 24 * 60)?),
         generated,
     })
@@ -445,13 +512,17 @@ fn parse_first_superuser(
     policy: &PasswordPolicy,
 ) -> Result<FirstSuperuser, ConfigError> {
     let email = crate::users::normalize_email(
-        &src.string("FIRST_SUPERUSER_EMAIL").unwrap_or_else(|| "admin@example.com".into()),
+        &src.string("FIRST_SUPERUSER_EMAIL")
+            .unwrap_or_else(|| "admin@example.com".into()),
     )
     .map_err(|e| err("FIRST_SUPERUSER_EMAIL", e.to_string()))?;
     let (password, generated) = match src.string("FIRST_SUPERUSER_PASSWORD") {
         Some(password) => (password, false),
         None if hardened => {
-            return Err(err("FIRST_SUPERUSER_PASSWORD", "required outside local mode"))
+            return Err(err(
+                "FIRST_SUPERUSER_PASSWORD",
+                "required outside local mode",
+            ))
         }
         None => (random_string(24), true),
     };
@@ -461,7 +532,11 @@ fn parse_first_superuser(
     policy
         .check(&password, &[email.as_str()])
         .map_err(|e| err("FIRST_SUPERUSER_PASSWORD", e.to_string()))?;
-    Ok(FirstSuperuser { email, password: SecretString::from(password), generated })
+    Ok(FirstSuperuser {
+        email,
+        password: SecretString::from(password),
+        generated,
+    })
 }
 
 fn parse_frontend_host(src: &Source<'_>, hardened: bool) -> Result<Url, ConfigError> {
@@ -472,7 +547,10 @@ fn parse_frontend_host(src: &Source<'_>, hardened: bool) -> Result<Url, ConfigEr
     };
     let url = Url::parse(&raw).map_err(|e| err("FRONTEND_HOST", e.to_string()))?;
     if hardened && url.scheme() != "https" {
-        return Err(err("FRONTEND_HOST", "must be https:// outside local mode (links carry tokens)"));
+        return Err(err(
+            "FRONTEND_HOST",
+            "must be https:// outside local mode (links carry tokens)",
+        ));
     }
     Ok(url)
 }
@@ -512,13 +590,17 @@ fn parse_email(src: &Source<'_>, hardened: bool) -> Result<EmailConfig, ConfigEr
             })
         }
     };
-    let from = src.string("EMAILS_FROM").unwrap_or_else(|| "Rampart <noreply@example.com>".into());
+    let from = src
+        .string("EMAILS_FROM")
+        .unwrap_or_else(|| "Rampart <noreply@example.com>".into());
     from.parse::<lettre::message::Mailbox>()
         .map_err(|e| err("EMAILS_FROM", format!("not a mailbox: {e}")))?;
     Ok(EmailConfig {
         smtp,
         from,
-        project_name: src.string("PROJECT_NAME").unwrap_or_else(|| "Rampart".into()),
+        project_name: src
+            .string("PROJECT_NAME")
+            .unwrap_or_else(|| "Rampart".into()),
     })
 }
 
@@ -529,15 +611,20 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(&|k| map.get(k).cloned())
     }
 
     fn production(overrides: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
         let mut vars = vec![
             ("ENVIRONMENT", "production"),
-            ("DATABASE_URL", "postgres://rampart:Qm7vT2pLx9sWk4@db/rampart"),
+            (
+                "DATABASE_URL",
+                "postgres://rampart:Qm7vT2pLx9sWk4@db/rampart",
+            ),
             ("JWT_SECRET", "o8Jx2mQ4vZr7tL1nW6yP3sK9dF5hB0cGa2E7uR4i"),
             ("FIRST_SUPERUSER_EMAIL", "ops@rampart.dev"),
             ("FIRST_SUPERUSER_PASSWORD", "violet-anchor-tundra-93"),
@@ -615,9 +702,15 @@ mod tests {
 
     #[test]
     fn cors_origins_are_normalised_to_origins() {
-        let cfg = config(&[("CORS_ORIGINS", "https://app.rampart.dev/, http://localhost:5173")])
-            .expect("valid origins");
-        assert_eq!(cfg.http.cors_origins, vec!["https://app.rampart.dev", "http://localhost:5173"]);
+        let cfg = config(&[(
+            "CORS_ORIGINS",
+            "https://app.rampart.dev/, http://localhost:5173",
+        )])
+        .expect("valid origins");
+        assert_eq!(
+            cfg.http.cors_origins,
+            vec!["https://app.rampart.dev", "http://localhost:5173"]
+        );
     }
 
     #[test]

@@ -6,7 +6,10 @@ use secrecy::ExposeSecret;
 
 use crate::config::DatabaseConfig;
 
-pub async fn connect(config: &DatabaseConfig, lazy: bool) -> Result<DatabaseConnection, sea_orm::DbErr> {
+pub async fn connect(
+    config: &DatabaseConfig,
+    lazy: bool,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut options = ConnectOptions::new(config.url.expose_secret().to_owned());
     options
         .max_connections(config.max_connections)

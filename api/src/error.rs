@@ -19,7 +19,8 @@ pub mod code {
     pub const INTERNAL: &str = "INTERNAL";
 }
 
-pub const INTERNAL_MESSAGE: &str = "Something went wrong on our side. Quote the request id if you report it.";
+pub const INTERNAL_MESSAGE: &str =
+    "Something went wrong on our side. Quote the request id if you report it.";
 pub const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable. Try again shortly.";
 
 #[derive(Debug, thiserror::Error)]
@@ -35,9 +36,15 @@ pub enum AppError {
     #[error("{0} not found.")]
     NotFound(&'static str),
     #[error("{message}")]
-    BadInput { field: &'static str, message: String },
+    BadInput {
+        field: &'static str,
+        message: String,
+    },
     #[error("{message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict {
+        field: &'static str,
+        message: String,
+    },
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     /// The database (or another dependency) cannot be reached.
@@ -49,11 +56,17 @@ pub enum AppError {
 
 impl AppError {
     pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
-        Self::BadInput { field, message: message.into() }
+        Self::BadInput {
+            field,
+            message: message.into(),
+        }
     }
 
     pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict { field, message: message.into() }
+        Self::Conflict {
+            field,
+            message: message.into(),
+        }
     }
 
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
@@ -118,5 +131,8 @@ impl<T> GqlResult<T> for Result<T, AppError> {
 /// True when a database error is a unique-constraint violation, the one
 /// database error a client is told about (as `CONFLICT`).
 pub fn is_unique_violation(error: &DbErr) -> bool {
-    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }

@@ -2,7 +2,12 @@
 //! integration tests both build the app from these parts.
 
 #![forbid(unsafe_code)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::dbg_macro)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::dbg_macro
+)]
 #![warn(clippy::todo, clippy::unimplemented, rust_2018_idioms)]
 
 pub mod app;
@@ -24,7 +29,11 @@ pub mod users;
 /// The SDL of the schema, for `api export-schema` and the drift check.
 pub fn schema_sdl() -> String {
     use async_graphql::{EmptySubscription, Schema};
-    Schema::build(graphql::QueryRoot::default(), graphql::MutationRoot::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        graphql::QueryRoot::default(),
+        graphql::MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

@@ -4,7 +4,9 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
-use rampart_api::{app, config::Config, db, http::build_router, server, state::AppState, telemetry};
+use rampart_api::{
+    app, config::Config, db, http::build_router, server, state::AppState, telemetry,
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
@@ -52,7 +54,10 @@ fn main() -> ExitCode {
     // A missing .env is normal; only the real environment is then used.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("cannot start the async runtime: {error}");
@@ -87,8 +92,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let (bind, header_timeout, grace) =
-        (config.http.bind, config.http.header_read_timeout, config.http.shutdown_grace);
+    let (bind, header_timeout, grace) = (
+        config.http.bind,
+        config.http.header_read_timeout,
+        config.http.shutdown_grace,
+    );
     let environment = config.environment.as_str();
     let state = app::start(config).await?;
     let listener = TcpListener::bind(bind).await?;
@@ -98,7 +106,14 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         startup_ms = started.elapsed().as_millis() as u64,
         "listening; GraphQL at /graphql"
     );
-    server::serve(listener, build_router(state), header_timeout, grace, server::shutdown_signal()).await;
+    server::serve(
+        listener,
+        build_router(state),
+        header_timeout,
+        grace,
+        server::shutdown_signal(),
+    )
+    .await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -127,7 +142,10 @@ fn export_schema(output: &PathBuf, check: bool) -> anyhow::Result<ExitCode> {
     if check {
         let current = std::fs::read_to_string(output).unwrap_or_default();
         if current != sdl {
-            eprintln!("{} is stale: run `cargo run -p api -- export-schema`", output.display());
+            eprintln!(
+                "{} is stale: run `cargo run -p api -- export-schema`",
+                output.display()
+            );
             return Ok(ExitCode::FAILURE);
         }
         return Ok(ExitCode::SUCCESS);
@@ -142,11 +160,16 @@ async fn healthcheck() -> ExitCode {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8000)));
-    let target =
-        if bind.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), bind.port()) } else { bind };
+    let target = if bind.ip().is_unspecified() {
+        SocketAddr::new([127, 0, 0, 1].into(), bind.port())
+    } else {
+        bind
+    };
     let probe = async {
         let mut stream = TcpStream::connect(target).await?;
-        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await?;
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await?;
         let mut head = [0u8; 12];
         stream.read_exact(&mut head).await?;
         Ok::<bool, std::io::Error>(head.starts_with(b"HTTP/1.1 200"))

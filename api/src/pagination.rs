@@ -16,12 +16,21 @@ pub struct Page {
 impl Page {
     pub fn new(offset: i64, limit: i64) -> Result<Self, AppError> {
         if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-            return Err(AppError::bad_input("limit", format!("limit must be between 1 and {MAX_PAGE_SIZE}.")));
+            return Err(AppError::bad_input(
+                "limit",
+                format!("limit must be between 1 and {MAX_PAGE_SIZE}."),
+            ));
         }
         if !(0..=MAX_OFFSET).contains(&offset) {
-            return Err(AppError::bad_input("offset", format!("offset must be between 0 and {MAX_OFFSET}.")));
+            return Err(AppError::bad_input(
+                "offset",
+                format!("offset must be between 0 and {MAX_OFFSET}."),
+            ));
         }
-        Ok(Self { offset: offset as u64, limit: limit as u64 })
+        Ok(Self {
+            offset: offset as u64,
+            limit: limit as u64,
+        })
     }
 }
 
@@ -31,8 +40,20 @@ mod tests {
 
     #[test]
     fn bounds_are_enforced_not_clamped() {
-        assert_eq!(Page::new(0, 1).unwrap(), Page { offset: 0, limit: 1 });
-        assert_eq!(Page::new(5, 100).unwrap(), Page { offset: 5, limit: 100 });
+        assert_eq!(
+            Page::new(0, 1).unwrap(),
+            Page {
+                offset: 0,
+                limit: 1
+            }
+        );
+        assert_eq!(
+            Page::new(5, 100).unwrap(),
+            Page {
+                offset: 5,
+                limit: 100
+            }
+        );
         for (offset, limit, field) in [(0, 0, "limit"), (0, 101, "limit"), (-1, 10, "offset")] {
             match Page::new(offset, limit) {
                 Err(AppError::BadInput { field: f, .. }) => assert_eq!(f, field),

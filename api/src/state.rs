@@ -26,7 +26,13 @@ impl AppState {
         let hasher = PasswordHasher::new(&config.password)?;
         let tokens = TokenService::new(&config.jwt);
         let mailer = Mailer::new(&config.email)?;
-        Ok(Self(Arc::new(Inner { config, db, hasher, tokens, mailer })))
+        Ok(Self(Arc::new(Inner {
+            config,
+            db,
+            hasher,
+            tokens,
+            mailer,
+        })))
     }
 }
 

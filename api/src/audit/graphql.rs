@@ -58,6 +58,9 @@ impl AuditQuery {
         auth(ctx).superuser().gql()?;
         let page = Page::new(offset, limit).gql()?;
         let (rows, total) = super::service::list(&state(ctx).db, page).await.gql()?;
-        Ok(AuditEventPage { nodes: rows.into_iter().map(Into::into).collect(), total_count: total })
+        Ok(AuditEventPage {
+            nodes: rows.into_iter().map(Into::into).collect(),
+            total_count: total,
+        })
     }
 }

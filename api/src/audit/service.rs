@@ -2,7 +2,9 @@ use std::net::IpAddr;
 
 use chrono::Utc;
 use entity::audit_event;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::{error::AppError, pagination::Page};
@@ -50,7 +52,11 @@ pub struct AuditEntry<'a> {
     pub detail: Option<&'a str>,
 }
 
-pub async fn record<C: ConnectionTrait>(db: &C, kind: Kind, entry: AuditEntry<'_>) -> Result<(), AppError> {
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    kind: Kind,
+    entry: AuditEntry<'_>,
+) -> Result<(), AppError> {
     audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(kind.as_str().to_owned()),
@@ -66,7 +72,10 @@ pub async fn record<C: ConnectionTrait>(db: &C, kind: Kind, entry: AuditEntry<'_
     Ok(())
 }
 
-pub async fn list<C: ConnectionTrait>(db: &C, page: Page) -> Result<(Vec<audit_event::Model>, u64), AppError> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    page: Page,
+) -> Result<(Vec<audit_event::Model>, u64), AppError> {
     let total = audit_event::Entity::find().count(db).await?;
     let rows = audit_event::Entity::find()
         .order_by_desc(audit_event::Column::CreatedAt)

@@ -84,9 +84,15 @@ pub struct AuthMutation;
 impl AuthMutation {
     /// Exchanges e-mail and password for an access token. Wrong password,
     /// unknown e-mail, inactive and throttled accounts all get the same error.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AccessToken> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        input: LoginInput,
+    ) -> async_graphql::Result<AccessToken> {
         let issued =
-            super::service::login(state(ctx), client_ip(ctx), &input.email, &input.password).await.gql()?;
+            super::service::login(state(ctx), client_ip(ctx), &input.email, &input.password)
+                .await
+                .gql()?;
         Ok(AccessToken {
             access_token: issued.token,
             token_type: "Bearer".into(),
@@ -101,7 +107,9 @@ impl AuthMutation {
         if !state.config.signup_enabled {
             return Err(crate::error::AppError::Forbidden("Sign-up is disabled.")).gql();
         }
-        super::service::spend_ip_budget(state, client_ip(ctx)).await.gql()?;
+        super::service::spend_ip_budget(state, client_ip(ctx))
+            .await
+            .gql()?;
         let new_user = NewUser {
             email: input.email,
             full_name: input.full_name,
@@ -109,7 +117,9 @@ impl AuthMutation {
             is_superuser: false,
             is_active: true,
         };
-        let user = crate::users::service::create(state, None, client_ip(ctx), new_user).await.gql()?;
+        let user = crate::users::service::create(state, None, client_ip(ctx), new_user)
+            .await
+            .gql()?;
         Ok(user.into())
     }
 
@@ -119,8 +129,12 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: RecoverPasswordInput,
     ) -> async_graphql::Result<Message> {
-        super::service::recover_password(state(ctx), client_ip(ctx), &input.email).await.gql()?;
-        Ok(Message::new("If that e-mail belongs to an account, a reset link is on its way."))
+        super::service::recover_password(state(ctx), client_ip(ctx), &input.email)
+            .await
+            .gql()?;
+        Ok(Message::new(
+            "If that e-mail belongs to an account, a reset link is on its way.",
+        ))
     }
 
     /// Sets a new password with the token from a reset or welcome e-mail.
@@ -129,9 +143,14 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: ResetPasswordInput,
     ) -> async_graphql::Result<Message> {
-        super::service::reset_password(state(ctx), client_ip(ctx), &input.token, &input.new_password)
-            .await
-            .gql()?;
+        super::service::reset_password(
+            state(ctx),
+            client_ip(ctx),
+            &input.token,
+            &input.new_password,
+        )
+        .await
+        .gql()?;
         Ok(Message::new("Password updated. You can now log in."))
     }
 

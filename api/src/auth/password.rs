@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString},
+    password_hash::{
+        rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
+    },
     Algorithm, Argon2, Params, Version,
 };
 use tokio::sync::Semaphore;
@@ -67,7 +69,12 @@ impl PasswordPolicy {
     }
 
     /// Policy check as a field error for the given input field.
-    pub fn validate(&self, field: &'static str, password: &str, context: &[&str]) -> Result<(), AppError> {
+    pub fn validate(
+        &self,
+        field: &'static str,
+        password: &str,
+        context: &[&str],
+    ) -> Result<(), AppError> {
         self.check(password, context)
             .map_err(|reason| AppError::bad_input(field, format!("Password {reason}.")))
     }
@@ -132,7 +139,9 @@ impl PasswordHasher {
                 None => match PasswordHash::new(&dummy) {
                     Ok(hash) => (hash, false),
                     Err(e) => {
-                        return Err(AppError::internal(anyhow::anyhow!("dummy hash unusable: {e}")))
+                        return Err(AppError::internal(anyhow::anyhow!(
+                            "dummy hash unusable: {e}"
+                        )))
                     }
                 },
             };
@@ -181,7 +190,10 @@ mod tests {
     fn policy_rejects_short_long_and_common_passwords() {
         let p = policy();
         assert_eq!(p.check("Ab1!", &[]), Err(PasswordRejection::TooShort(8)));
-        assert_eq!(p.check(&"x".repeat(129), &[]), Err(PasswordRejection::TooLong(128)));
+        assert_eq!(
+            p.check(&"x".repeat(129), &[]),
+            Err(PasswordRejection::TooLong(128))
+        );
         assert_eq!(p.check("password1", &[]), Err(PasswordRejection::TooWeak));
         assert_eq!(p.check("qwertyuiop", &[]), Err(PasswordRejection::TooWeak));
         assert!(p.check("violet-anchor-tundra-93", &[]).is_ok());
@@ -198,7 +210,10 @@ mod tests {
     fn the_users_own_email_does_not_make_a_password_strong() {
         let p = policy();
         assert_eq!(
-            p.check("jane.doe.rampart", &["jane.doe.rampart@example.com", "jane.doe.rampart"]),
+            p.check(
+                "jane.doe.rampart",
+                &["jane.doe.rampart@example.com", "jane.doe.rampart"]
+            ),
             Err(PasswordRejection::TooWeak)
         );
     }
@@ -210,14 +225,26 @@ mod tests {
         let b = hasher.hash("violet-anchor-tundra-93").await.unwrap();
         assert!(a.starts_with("$argon2id$v=19$m=8192,t=1,p=1$"));
         assert_ne!(a, b, "each hash has its own salt");
-        assert!(hasher.verify("violet-anchor-tundra-93", Some(&a)).await.unwrap());
-        assert!(!hasher.verify("violet-anchor-tundra-94", Some(&a)).await.unwrap());
+        assert!(hasher
+            .verify("violet-anchor-tundra-93", Some(&a))
+            .await
+            .unwrap());
+        assert!(!hasher
+            .verify("violet-anchor-tundra-94", Some(&a))
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
     async fn unknown_or_unusable_hashes_never_verify() {
         let hasher = PasswordHasher::new(&policy()).unwrap();
-        assert!(!hasher.verify("dummy password for unknown accounts", None).await.unwrap());
-        assert!(!hasher.verify("anything", Some(UNUSABLE_PASSWORD_HASH)).await.unwrap());
+        assert!(!hasher
+            .verify("dummy password for unknown accounts", None)
+            .await
+            .unwrap());
+        assert!(!hasher
+            .verify("anything", Some(UNUSABLE_PASSWORD_HASH))
+            .await
+            .unwrap());
     }
 }

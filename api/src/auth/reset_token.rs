@@ -18,7 +18,11 @@ fn digest(raw: &str) -> String {
 }
 
 /// Issues a token for `user_id`, revoking earlier ones, and returns the raw value.
-pub async fn create<C: ConnectionTrait>(db: &C, user_id: Uuid, ttl: Duration) -> Result<String, AppError> {
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    ttl: Duration,
+) -> Result<String, AppError> {
     revoke_all(db, user_id).await?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -38,8 +42,17 @@ pub async fn create<C: ConnectionTrait>(db: &C, user_id: Uuid, ttl: Duration) ->
 }
 
 /// Returns the user a still-valid token belongs to and marks it used.
-pub async fn consume<C: ConnectionTrait>(db: &C, raw: &str, now: DateTime<Utc>) -> Result<Uuid, AppError> {
-    let invalid = || AppError::bad_input("token", "This link is invalid or has expired. Ask for a new one.");
+pub async fn consume<C: ConnectionTrait>(
+    db: &C,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Result<Uuid, AppError> {
+    let invalid = || {
+        AppError::bad_input(
+            "token",
+            "This link is invalid or has expired. Ask for a new one.",
+        )
+    };
     if raw.len() != 64 || !raw.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(invalid());
     }
@@ -60,6 +73,9 @@ pub async fn consume<C: ConnectionTrait>(db: &C, raw: &str, now: DateTime<Utc>) 
 
 /// Deletes every token of the user (a password change makes old links useless).
 pub async fn revoke_all<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<(), AppError> {
-    token::Entity::delete_many().filter(token::Column::UserId.eq(user_id)).exec(db).await?;
+    token::Entity::delete_many()
+        .filter(token::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
     Ok(())
 }

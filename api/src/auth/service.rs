@@ -18,7 +18,10 @@ const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 
 fn ip_key(scope: &str, ip: Option<IpAddr>) -> String {
-    format!("{scope}-ip:{}", ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()))
+    format!(
+        "{scope}-ip:{}",
+        ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    )
 }
 
 /// Every anonymous auth mutation (log-in, sign-up, reset) spends from one
@@ -41,7 +44,10 @@ pub async fn login(
     let locked = throttle::is_locked(&state.db, &account_key, now).await?;
     let user = users::service::find_by_email(&state.db, &email).await?;
     // Always pay for one hash, so unknown e-mails answer as slowly as known ones.
-    let password_ok = state.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let password_ok = state
+        .hasher
+        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
 
     let failure = match &user {
         _ if locked => Some("throttled"),
@@ -60,26 +66,50 @@ pub async fn login(
     };
     if let Some(reason) = failure {
         if !locked {
-            throttle::record_login_failure(&state.db, &account_key, &state.config.throttle, now).await?;
+            throttle::record_login_failure(&state.db, &account_key, &state.config.throttle, now)
+                .await?;
         }
         audit::record(&state.db, Kind::LoginFailed, entry(Some(reason))).await?;
         return Err(AppError::InvalidCredentials);
     }
     let user = user.ok_or(AppError::InvalidCredentials)?;
     throttle::record_login_success(&state.db, &account_key, now).await?;
-    audit::record(&state.db, Kind::LoginSucceeded, AuditEntry { actor: Some(user.id), ..entry(None) }).await?;
-    state.tokens.issue(user.id, Utc::now()).map_err(AppError::internal)
+    audit::record(
+        &state.db,
+        Kind::LoginSucceeded,
+        AuditEntry {
+            actor: Some(user.id),
+            ..entry(None)
+        },
+    )
+    .await?;
+    state
+        .tokens
+        .issue(user.id, Utc::now())
+        .map_err(AppError::internal)
 }
 
 /// Sends a reset link if the account exists and is active. The answer, and
 /// as far as possible the time it takes, is the same either way.
-pub async fn recover_password(state: &AppState, ip: Option<IpAddr>, email: &str) -> Result<(), AppError> {
+pub async fn recover_password(
+    state: &AppState,
+    ip: Option<IpAddr>,
+    email: &str,
+) -> Result<(), AppError> {
     let limits = &state.config.throttle;
     let now = Utc::now();
-    throttle::enforce_window(&state.db, &ip_key("recovery", ip), limits.recovery_per_ip_per_hour, HOUR, now)
-        .await?;
+    throttle::enforce_window(
+        &state.db,
+        &ip_key("recovery", ip),
+        limits.recovery_per_ip_per_hour,
+        HOUR,
+        now,
+    )
+    .await?;
     let email = normalize_email(email)?;
-    let Some(user) = users::service::find_by_email(&state.db, &email).await? else { return Ok(()) };
+    let Some(user) = users::service::find_by_email(&state.db, &email).await? else {
+        return Ok(());
+    };
     if !user.is_active {
         return Ok(());
     }
@@ -93,7 +123,12 @@ pub async fn recover_password(state: &AppState, ip: Option<IpAddr>, email: &str)
     }
     let txn = state.db.begin().await?;
     let token = reset_token::create(&txn, user.id, state.config.reset_token_ttl).await?;
-    let entry = AuditEntry { subject: Some(user.id), subject_email: Some(&user.email), ip, ..AuditEntry::default() };
+    let entry = AuditEntry {
+        subject: Some(user.id),
+        subject_email: Some(&user.email),
+        ip,
+        ..AuditEntry::default()
+    };
     audit::record(&txn, Kind::PasswordResetRequested, entry).await?;
     txn.commit().await?;
     state.mailer.send_in_background(email::password_reset_email(
@@ -117,8 +152,14 @@ pub async fn reset_password(
     let txn = state.db.begin().await?;
     let user_id = reset_token::consume(&txn, token.trim(), now).await?;
     let user = users::service::get(&txn, user_id).await?;
-    let context = [user.email.as_str(), user.full_name.as_deref().unwrap_or_default()];
-    state.config.password.validate("newPassword", new_password, &context)?;
+    let context = [
+        user.email.as_str(),
+        user.full_name.as_deref().unwrap_or_default(),
+    ];
+    state
+        .config
+        .password
+        .validate("newPassword", new_password, &context)?;
     let hash = state.hasher.hash(new_password).await?;
     reset_token::revoke_all(&txn, user.id).await?;
     let (id, email) = (user.id, user.email.clone());
@@ -127,7 +168,13 @@ pub async fn reset_password(
     active.tokens_valid_after = Set(now);
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    let entry = AuditEntry { actor: Some(id), subject: Some(id), subject_email: Some(&email), ip, ..AuditEntry::default() };
+    let entry = AuditEntry {
+        actor: Some(id),
+        subject: Some(id),
+        subject_email: Some(&email),
+        ip,
+        ..AuditEntry::default()
+    };
     audit::record(&txn, Kind::PasswordReset, entry).await?;
     txn.commit().await?;
     Ok(())
@@ -142,15 +189,31 @@ pub async fn change_password(
     current: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
-    if !state.hasher.verify(current, Some(&viewer.user.password_hash)).await? {
-        return Err(AppError::bad_input("currentPassword", "The current password is not correct."));
+    if !state
+        .hasher
+        .verify(current, Some(&viewer.user.password_hash))
+        .await?
+    {
+        return Err(AppError::bad_input(
+            "currentPassword",
+            "The current password is not correct.",
+        ));
     }
     if current == new_password {
-        return Err(AppError::bad_input("newPassword", "The new password must differ from the current one."));
+        return Err(AppError::bad_input(
+            "newPassword",
+            "The new password must differ from the current one.",
+        ));
     }
     let user = &viewer.user;
-    let context = [user.email.as_str(), user.full_name.as_deref().unwrap_or_default()];
-    state.config.password.validate("newPassword", new_password, &context)?;
+    let context = [
+        user.email.as_str(),
+        user.full_name.as_deref().unwrap_or_default(),
+    ];
+    state
+        .config
+        .password
+        .validate("newPassword", new_password, &context)?;
     let hash = state.hasher.hash(new_password).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;

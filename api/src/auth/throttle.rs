@@ -40,7 +40,9 @@ pub async fn hit_window<C: TransactionTrait>(
     active.update(&txn).await?;
     txn.commit().await?;
     if count as u32 > limit {
-        let retry_after = (started + window - now).to_std().unwrap_or(Duration::from_secs(1));
+        let retry_after = (started + window - now)
+            .to_std()
+            .unwrap_or(Duration::from_secs(1));
         return Ok(Decision::Limited { retry_after });
     }
     Ok(Decision::Allowed)
@@ -56,9 +58,9 @@ pub async fn enforce_window<C: TransactionTrait>(
 ) -> Result<(), AppError> {
     match hit_window(db, key, limit, window, now).await? {
         Decision::Allowed => Ok(()),
-        Decision::Limited { retry_after } => {
-            Err(AppError::RateLimited { retry_after_secs: retry_after.as_secs().max(1) })
-        }
+        Decision::Limited { retry_after } => Err(AppError::RateLimited {
+            retry_after_secs: retry_after.as_secs().max(1),
+        }),
     }
 }
 
@@ -68,7 +70,9 @@ pub async fn is_locked<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let row = throttle::Entity::find_by_id(key.to_owned()).one(db).await?;
-    Ok(row.and_then(|r| r.locked_until).is_some_and(|until| until > now))
+    Ok(row
+        .and_then(|r| r.locked_until)
+        .is_some_and(|until| until > now))
 }
 
 pub async fn record_login_failure<C: TransactionTrait>(
@@ -87,7 +91,9 @@ pub async fn record_login_failure<C: TransactionTrait>(
     let after = config.login_backoff_after_failures as i32;
     if consecutive >= after {
         let doublings = (consecutive - after).min(30) as u32;
-        let backoff = config.login_backoff_base.saturating_mul(2u32.saturating_pow(doublings));
+        let backoff = config
+            .login_backoff_base
+            .saturating_mul(2u32.saturating_pow(doublings));
         let backoff = backoff.min(config.login_backoff_max);
         locked_until = locked_until.max(Some(now + backoff));
     }
@@ -124,8 +130,13 @@ pub async fn record_login_success<C: ConnectionTrait>(
     Ok(())
 }
 
-fn next_window_count(row: &throttle::Model, window: Duration, now: DateTime<Utc>) -> (i32, DateTime<Utc>) {
-    let expired = now - row.window_started_at >= chrono::TimeDelta::from_std(window).unwrap_or_default();
+fn next_window_count(
+    row: &throttle::Model,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> (i32, DateTime<Utc>) {
+    let expired =
+        now - row.window_started_at >= chrono::TimeDelta::from_std(window).unwrap_or_default();
     if expired {
         (1, now)
     } else {
@@ -150,7 +161,11 @@ async fn load_for_update<C: ConnectionTrait>(
         updated_at: Set(now),
     };
     throttle::Entity::insert(fresh)
-        .on_conflict(OnConflict::column(throttle::Column::Key).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(throttle::Column::Key)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(txn)
         .await?;
     let mut query = throttle::Entity::find_by_id(key.to_owned());

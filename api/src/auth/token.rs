@@ -70,12 +70,18 @@ impl TokenService {
             aud: self.audience.clone(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
-        Ok(IssuedToken { token, expires_at, expires_in: self.ttl })
+        Ok(IssuedToken {
+            token,
+            expires_at,
+            expires_in: self.ttl,
+        })
     }
 
     /// Checks signature, algorithm, expiry, issuer and audience. The caller
     /// still has to check the user (exists, active, not revoked).
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        decode::<Claims>(token, &self.decoding, &self.validation).ok().map(|data| data.claims)
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
     }
 }

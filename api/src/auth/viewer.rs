@@ -62,11 +62,15 @@ impl Auth {
         tokens: &TokenService,
         db: &DatabaseConnection,
     ) -> Result<Auth, AppError> {
-        let Some(header) = header else { return Ok(Auth::Anonymous) };
+        let Some(header) = header else {
+            return Ok(Auth::Anonymous);
+        };
         let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
             return Ok(Auth::Rejected);
         };
-        let Some(claims) = tokens.verify(token) else { return Ok(Auth::Rejected) };
+        let Some(claims) = tokens.verify(token) else {
+            return Ok(Auth::Rejected);
+        };
         let Some(user) = entity::user::Entity::find_by_id(claims.sub).one(db).await? else {
             return Ok(Auth::Rejected);
         };

@@ -113,7 +113,9 @@ impl Mailer {
                             .body(email.text.clone()),
                     )
                     .singlepart(
-                        SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.clone()),
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(email.html.clone()),
                     ),
             )?)
     }

@@ -33,7 +33,12 @@ pub fn password_reset_email(
             link = escape(link.as_str()),
         ),
     );
-    Email { to: to.to_owned(), subject, html, text }
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
 }
 
 pub fn welcome_email(
@@ -63,7 +68,12 @@ pub fn welcome_email(
             link = escape(link.as_str()),
         ),
     );
-    Email { to: to.to_owned(), subject, html, text }
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
 }
 
 fn reset_link(frontend: &Url, token: &str) -> Url {
@@ -104,8 +114,16 @@ mod tests {
     #[test]
     fn reset_link_points_at_the_spa_with_an_encoded_token() {
         let frontend = Url::parse("https://app.rampart.dev/ignored?x=1").unwrap();
-        let email = password_reset_email("Rampart", &frontend, "a@b.dev", "t+k/n=", Duration::from_secs(900));
-        assert!(email.text.contains("https://app.rampart.dev/reset-password?token=t%2Bk%2Fn%3D"));
+        let email = password_reset_email(
+            "Rampart",
+            &frontend,
+            "a@b.dev",
+            "t+k/n=",
+            Duration::from_secs(900),
+        );
+        assert!(email
+            .text
+            .contains("https://app.rampart.dev/reset-password?token=t%2Bk%2Fn%3D"));
         assert!(email.text.contains("15 minutes"));
     }
 

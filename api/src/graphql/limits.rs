@@ -50,9 +50,18 @@ impl Extension for OperationLimitsExtension {
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
         for (_, operation) in document.operations.iter() {
-            let mut counter = Counter { document: &document, aliases: 0, auth_mutations: 0, budget: 10_000 };
+            let mut counter = Counter {
+                document: &document,
+                aliases: 0,
+                auth_mutations: 0,
+                budget: 10_000,
+            };
             let is_mutation = operation.node.ty == OperationType::Mutation;
-            counter.walk(&operation.node.selection_set.node, is_mutation, &mut Vec::new());
+            counter.walk(
+                &operation.node.selection_set.node,
+                is_mutation,
+                &mut Vec::new(),
+            );
             if counter.aliases > self.max_aliases {
                 return Err(limit_error(format!(
                     "Operation uses {} aliases; at most {} are allowed.",
@@ -110,8 +119,10 @@ impl<'a> Counter<'a> {
                     if stack.contains(&name) {
                         continue;
                     }
-                    if let Some(Positioned { node: FragmentDefinition { selection_set, .. }, .. }) =
-                        self.document.fragments.get(name)
+                    if let Some(Positioned {
+                        node: FragmentDefinition { selection_set, .. },
+                        ..
+                    }) = self.document.fragments.get(name)
                     {
                         stack.push(name);
                         self.walk(&selection_set.node, top_level_mutation, stack);
@@ -130,4 +141,3 @@ fn limit_error(message: String) -> ServerError {
     error.extensions = Some(extensions);
     error
 }
-

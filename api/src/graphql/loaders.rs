@@ -28,6 +28,9 @@ impl Loader<Uuid> for UserLoader {
             .all(&self.db)
             .await
             .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|row| (row.id, User::from(row))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.id, User::from(row)))
+            .collect())
     }
 }

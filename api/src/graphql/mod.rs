@@ -38,7 +38,9 @@ pub struct Message {
 
 impl Message {
     pub fn new(message: &str) -> Self {
-        Self { message: message.to_owned() }
+        Self {
+            message: message.to_owned(),
+        }
     }
 }
 
@@ -48,14 +50,21 @@ pub struct ClientIp(pub Option<IpAddr>);
 
 pub fn build_schema(state: AppState) -> AppSchema {
     let limits = &state.config.graphql;
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        // Parser recursion advisories: bound nesting before it reaches the validator.
-        .limit_recursive_depth(32)
-        // Only @skip/@include are legitimate; more is an amplification attempt.
-        .limit_directives(5)
-        .extension(limits::OperationLimits { max_aliases: limits.max_aliases, max_auth_mutations: 1 });
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    // Parser recursion advisories: bound nesting before it reaches the validator.
+    .limit_recursive_depth(32)
+    // Only @skip/@include are legitimate; more is an amplification attempt.
+    .limit_directives(5)
+    .extension(limits::OperationLimits {
+        max_aliases: limits.max_aliases,
+        max_auth_mutations: 1,
+    });
     if !limits.introspection {
         builder = builder.disable_introspection();
         // Suggestions ("did you mean ...") leak the schema field by field.
@@ -72,10 +81,10 @@ pub fn with_request_data(
     auth: Auth,
     ip: Option<IpAddr>,
 ) -> async_graphql::Request {
-    request
-        .data(auth)
-        .data(ClientIp(ip))
-        .data(DataLoader::new(loaders::UserLoader::new(state.db.clone()), tokio::spawn))
+    request.data(auth).data(ClientIp(ip)).data(DataLoader::new(
+        loaders::UserLoader::new(state.db.clone()),
+        tokio::spawn,
+    ))
 }
 
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a AppState {

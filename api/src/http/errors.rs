@@ -29,7 +29,11 @@ pub async fn not_found() -> Response {
 pub fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
     // The panic payload is not shown to the client; the panic hook logged it.
     tracing::error!("request handler panicked");
-    error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, INTERNAL_MESSAGE)
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        code::INTERNAL,
+        INTERNAL_MESSAGE,
+    )
 }
 
 /// Layers below the handlers answer some failures with empty or plain-text
@@ -44,12 +48,16 @@ pub async fn json_for_bare_errors(response: Response) -> Response {
         return response;
     }
     let (status, code, message) = match response.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            (StatusCode::PAYLOAD_TOO_LARGE, code::PAYLOAD_TOO_LARGE, "Request body is too large.")
-        }
-        StatusCode::SERVICE_UNAVAILABLE => {
-            (StatusCode::SERVICE_UNAVAILABLE, code::INTERNAL, "The request took too long and was cancelled.")
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::PAYLOAD_TOO_LARGE,
+            "Request body is too large.",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            code::INTERNAL,
+            "The request took too long and was cancelled.",
+        ),
         _ => return response,
     };
     error_response(status, code, message)
@@ -71,5 +79,9 @@ pub fn request_span(request: &Request<Body>) -> Span {
 
 pub fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, span: &Span) {
     span.record("status", response.status().as_u16());
-    tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+    tracing::info!(
+        status = response.status().as_u16(),
+        latency_ms = latency.as_millis() as u64,
+        "response"
+    );
 }

@@ -36,8 +36,16 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 
     base-uri 'none'; form-action 'none'";
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("graphiql.min.css", "text/css; charset=utf-8", include_bytes!("../../assets/graphiql/graphiql.min.css")),
-    ("graphiql.min.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/graphiql/graphiql.min.js")),
+    (
+        "graphiql.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/graphiql/graphiql.min.css"),
+    ),
+    (
+        "graphiql.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graphiql/graphiql.min.js"),
+    ),
     (
         "react.production.min.js",
         "text/javascript; charset=utf-8",
@@ -48,14 +56,24 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
     ),
-    ("init.js", "text/javascript; charset=utf-8", include_bytes!("../../assets/graphiql/init.js")),
+    (
+        "init.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graphiql/init.js"),
+    ),
 ];
 
 pub fn page() -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(PAGE_CSP),
+            ),
         ],
         PAGE,
     )
@@ -64,13 +82,18 @@ pub fn page() -> Response {
 
 pub async fn asset(State(state): State<HttpState>, Path(file): Path<String>) -> Response {
     let enabled = state.app.config.graphql.graphiql;
-    let Some((_, content_type, bytes)) = ASSETS.iter().find(|(name, _, _)| enabled && *name == file) else {
+    let Some((_, content_type, bytes)) =
+        ASSETS.iter().find(|(name, _, _)| enabled && *name == file)
+    else {
         return error_response(StatusCode::NOT_FOUND, code::NOT_FOUND, "Not found.");
     };
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
         ],
         *bytes,
     )

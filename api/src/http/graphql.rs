@@ -15,7 +15,9 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{client_ip::client_ip, errors::error_response, graphiql, ClientAddr, HttpState, REQUEST_ID};
+use super::{
+    client_ip::client_ip, errors::error_response, graphiql, ClientAddr, HttpState, REQUEST_ID,
+};
 use crate::{
     auth::viewer::Auth,
     error::{code, AppError, INTERNAL_MESSAGE},
@@ -44,13 +46,25 @@ pub async fn post_handler(State(state): State<HttpState>, request: Request<Body>
     }
     // The RequestBodyLimitLayer bounds this read; past it, collecting fails.
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return error_response(StatusCode::PAYLOAD_TOO_LARGE, code::PAYLOAD_TOO_LARGE, "Request body is too large.");
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::PAYLOAD_TOO_LARGE,
+            "Request body is too large.",
+        );
     };
     let request = match parse_body(&bytes) {
         Ok(request) => request,
-        Err(message) => return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, message),
+        Err(message) => {
+            return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, message)
+        }
     };
-    execute(&state, &parts.headers, parts.extensions.get::<ClientAddr>().copied(), request).await
+    execute(
+        &state,
+        &parts.headers,
+        parts.extensions.get::<ClientAddr>().copied(),
+        request,
+    )
+    .await
 }
 
 pub async fn get_handler(
@@ -59,7 +73,11 @@ pub async fn get_handler(
     request: Request<Body>,
 ) -> Response {
     let Ok(Query(params)) = params else {
-        return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, "Malformed query string.");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            "Malformed query string.",
+        );
     };
     let Some(query) = params.query else {
         return if state.app.config.graphql.graphiql {
@@ -68,21 +86,29 @@ pub async fn get_handler(
             error_response(StatusCode::NOT_FOUND, code::NOT_FOUND, "Not found.")
         };
     };
-    if !state.app.config.graphql.allow_get_queries || !is_query_operation(&query, params.operation_name.as_deref()) {
+    if !state.app.config.graphql.allow_get_queries
+        || !is_query_operation(&query, params.operation_name.as_deref())
+    {
         // GraphQL-over-HTTP: GET may only read. Mutations over GET are 405.
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             code::BAD_USER_INPUT,
             "Mutations must be sent with POST.",
         );
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
     let variables = match params.variables.as_deref().map(serde_json::from_str) {
         None => async_graphql::Variables::default(),
         Some(Ok(variables)) => async_graphql::Variables::from_json(variables),
         Some(Err(_)) => {
-            return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, "variables must be a JSON object.")
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                "variables must be a JSON object.",
+            )
         }
     };
     let mut gql_request = async_graphql::Request::new(query).variables(variables);
@@ -90,7 +116,13 @@ pub async fn get_handler(
         gql_request = gql_request.operation_name(name);
     }
     let (parts, _) = request.into_parts();
-    execute(&state, &parts.headers, parts.extensions.get::<ClientAddr>().copied(), gql_request).await
+    execute(
+        &state,
+        &parts.headers,
+        parts.extensions.get::<ClientAddr>().copied(),
+        gql_request,
+    )
+    .await
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -113,9 +145,14 @@ fn parse_body(bytes: &Bytes) -> Result<async_graphql::Request, &'static str> {
 /// True if the operation that would run is a query. Unparseable documents
 /// count as queries so the executor reports the syntax error.
 fn is_query_operation(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(document) = parse_query(query) else { return true };
+    let Ok(document) = parse_query(query) else {
+        return true;
+    };
     let selected = match operation_name {
-        Some(name) => document.operations.iter().find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
+        Some(name) => document
+            .operations
+            .iter()
+            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name)),
         None => document.operations.iter().next(),
     };
     selected.is_none_or(|(_, op)| op.node.ty == OperationType::Query)
@@ -127,17 +164,29 @@ async fn execute(
     peer: Option<ClientAddr>,
     request: async_graphql::Request,
 ) -> Response {
-    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let request_id = headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let app = &state.app;
     let ip = client_ip(peer, headers, app.config.http.trust_forwarded_for);
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let mut response = match Auth::from_bearer(bearer, &app.tokens, &app.db).await {
-        Ok(auth) => state.schema.execute(with_request_data(request, app, auth, ip)).await,
+        Ok(auth) => {
+            state
+                .schema
+                .execute(with_request_data(request, app, auth, ip))
+                .await
+        }
         Err(error) => {
             let error: AppError = error;
-            async_graphql::Response::from_errors(vec![
-                async_graphql::ErrorExtensions::extend(&error).into_server_error(Default::default()),
-            ])
+            async_graphql::Response::from_errors(vec![async_graphql::ErrorExtensions::extend(
+                &error,
+            )
+            .into_server_error(Default::default())])
         }
     };
     for error in &mut response.errors {
@@ -150,7 +199,9 @@ async fn execute(
 /// validation, limits) are the client's; a resolver error without a code is
 /// a bug, so its text is replaced rather than shown.
 fn ensure_code(error: &mut ServerError, request_id: &str) {
-    let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+    let extensions = error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
     let code = match extensions.get("code") {
         Some(async_graphql::Value::String(code)) => code.clone(),
         _ if error.path.is_empty() => {
@@ -178,14 +229,23 @@ fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
         Ok(body) => body,
         Err(error) => {
             tracing::error!(error = %error, "cannot serialise GraphQL response");
-            return error_response(StatusCode::INTERNAL_SERVER_ERROR, code::INTERNAL, INTERNAL_MESSAGE);
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                code::INTERNAL,
+                INTERNAL_MESSAGE,
+            );
         }
     };
     // With the newer media type a request that never executed is a 400; with
     // plain JSON, GraphQL errors travel in a 200 as clients expect.
-    let failed_before_execution = response.data == async_graphql::Value::Null && !response.errors.is_empty();
+    let failed_before_execution =
+        response.data == async_graphql::Value::Null && !response.errors.is_empty();
     let (status, content_type) = if wants_graphql_response {
-        let status = if failed_before_execution { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        let status = if failed_before_execution {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
         (status, GRAPHQL_RESPONSE_JSON)
     } else {
         (StatusCode::OK, "application/json")

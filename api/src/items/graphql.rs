@@ -1,4 +1,6 @@
-use async_graphql::{dataloader::DataLoader, Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{
+    dataloader::DataLoader, Context, InputObject, MaybeUndefined, Object, SimpleObject,
+};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -86,7 +88,10 @@ impl ItemsQuery {
         let viewer = auth(ctx).viewer().gql()?;
         let page = Page::new(offset, limit).gql()?;
         let (rows, total) = service::list(&state(ctx).db, viewer, page).await.gql()?;
-        Ok(ItemPage { nodes: rows.into_iter().map(Item).collect(), total_count: total })
+        Ok(ItemPage {
+            nodes: rows.into_iter().map(Item).collect(),
+            total_count: total,
+        })
     }
 
     async fn item(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Item> {
@@ -100,10 +105,21 @@ pub struct ItemsMutation;
 
 #[Object]
 impl ItemsMutation {
-    async fn create_item(&self, ctx: &Context<'_>, input: CreateItemInput) -> async_graphql::Result<Item> {
+    async fn create_item(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateItemInput,
+    ) -> async_graphql::Result<Item> {
         let viewer = auth(ctx).viewer().gql()?;
-        let new_item = NewItem { title: input.title, description: input.description };
-        Ok(Item(service::create(&state(ctx).db, viewer, new_item).await.gql()?))
+        let new_item = NewItem {
+            title: input.title,
+            description: input.description,
+        };
+        Ok(Item(
+            service::create(&state(ctx).db, viewer, new_item)
+                .await
+                .gql()?,
+        ))
     }
 
     /// Changes only the fields given.
@@ -114,8 +130,15 @@ impl ItemsMutation {
         input: UpdateItemInput,
     ) -> async_graphql::Result<Item> {
         let viewer = auth(ctx).viewer().gql()?;
-        let changes = ItemChanges { title: input.title, description: change(input.description) };
-        Ok(Item(service::update(&state(ctx).db, viewer, id, changes).await.gql()?))
+        let changes = ItemChanges {
+            title: input.title,
+            description: change(input.description),
+        };
+        Ok(Item(
+            service::update(&state(ctx).db, viewer, id, changes)
+                .await
+                .gql()?,
+        ))
     }
 
     /// Deletes an item; returns its id.

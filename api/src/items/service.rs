@@ -51,7 +51,11 @@ pub async fn list<C: ConnectionTrait>(
     Ok((rows, total))
 }
 
-pub async fn get<C: ConnectionTrait>(db: &C, viewer: &Viewer, id: Uuid) -> Result<item::Model, AppError> {
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<item::Model, AppError> {
     visible_to(viewer)
         .filter(item::Column::Id.eq(id))
         .one(db)
@@ -59,7 +63,11 @@ pub async fn get<C: ConnectionTrait>(db: &C, viewer: &Viewer, id: Uuid) -> Resul
         .ok_or(AppError::NotFound("Item"))
 }
 
-pub async fn create<C: ConnectionTrait>(db: &C, viewer: &Viewer, input: NewItem) -> Result<item::Model, AppError> {
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    input: NewItem,
+) -> Result<item::Model, AppError> {
     let now = Utc::now();
     Ok(item::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -80,7 +88,10 @@ pub async fn update<C: ConnectionTrait>(
     changes: ItemChanges,
 ) -> Result<item::Model, AppError> {
     let title = changes.title.as_deref().map(validate_title).transpose()?;
-    let description = changes.description.map(|d| validate_description(d.as_deref())).transpose()?;
+    let description = changes
+        .description
+        .map(|d| validate_description(d.as_deref()))
+        .transpose()?;
     let mut active = get(db, viewer, id).await?.into_active_model();
     if let Some(title) = title {
         active.title = Set(title);
@@ -103,15 +114,23 @@ fn validate_title(raw: &str) -> Result<String, AppError> {
         return Err(AppError::bad_input("title", "Title is required."));
     }
     if title.chars().count() > MAX_TITLE_LENGTH {
-        return Err(AppError::bad_input("title", "Title must be at most 255 characters."));
+        return Err(AppError::bad_input(
+            "title",
+            "Title must be at most 255 characters.",
+        ));
     }
     Ok(title.to_owned())
 }
 
 fn validate_description(raw: Option<&str>) -> Result<Option<String>, AppError> {
-    let Some(text) = raw.map(str::trim).filter(|d| !d.is_empty()) else { return Ok(None) };
+    let Some(text) = raw.map(str::trim).filter(|d| !d.is_empty()) else {
+        return Ok(None);
+    };
     if text.chars().count() > MAX_DESCRIPTION_LENGTH {
-        return Err(AppError::bad_input("description", "Description must be at most 255 characters."));
+        return Err(AppError::bad_input(
+            "description",
+            "Description must be at most 255 characters.",
+        ));
     }
     Ok(Some(text.to_owned()))
 }

@@ -90,7 +90,10 @@ impl UsersQuery {
         auth(ctx).superuser().gql()?;
         let page = Page::new(offset, limit).gql()?;
         let (rows, total) = service::list(&state(ctx).db, page).await.gql()?;
-        Ok(UserPage { nodes: rows.into_iter().map(Into::into).collect(), total_count: total })
+        Ok(UserPage {
+            nodes: rows.into_iter().map(Into::into).collect(),
+            total_count: total,
+        })
     }
 
     /// One user. A normal user may only ask for themself; asking for anyone
@@ -110,23 +113,34 @@ pub struct UsersMutation;
 
 #[Object]
 impl UsersMutation {
-    async fn update_me(&self, ctx: &Context<'_>, input: UpdateMeInput) -> async_graphql::Result<User> {
+    async fn update_me(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMeInput,
+    ) -> async_graphql::Result<User> {
         let viewer = auth(ctx).viewer().gql()?;
         let full_name = change(input.full_name);
-        let user =
-            service::update_me(state(ctx), viewer, client_ip(ctx), input.email, full_name).await.gql()?;
+        let user = service::update_me(state(ctx), viewer, client_ip(ctx), input.email, full_name)
+            .await
+            .gql()?;
         Ok(user.into())
     }
 
     /// Deletes the signed-in user and their items. Superusers cannot.
     async fn delete_me(&self, ctx: &Context<'_>) -> async_graphql::Result<Message> {
         let viewer = auth(ctx).viewer().gql()?;
-        service::delete_me(state(ctx), viewer, client_ip(ctx)).await.gql()?;
+        service::delete_me(state(ctx), viewer, client_ip(ctx))
+            .await
+            .gql()?;
         Ok(Message::new("Your account has been deleted."))
     }
 
     /// Creates a user and e-mails them a link to set their password.
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> async_graphql::Result<User> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateUserInput,
+    ) -> async_graphql::Result<User> {
         let viewer = auth(ctx).superuser().gql()?;
         let new_user = NewUser {
             email: input.email,
@@ -135,7 +149,12 @@ impl UsersMutation {
             is_superuser: input.is_superuser,
             is_active: input.is_active,
         };
-        Ok(service::create(state(ctx), Some(viewer), client_ip(ctx), new_user).await.gql()?.into())
+        Ok(
+            service::create(state(ctx), Some(viewer), client_ip(ctx), new_user)
+                .await
+                .gql()?
+                .into(),
+        )
     }
 
     async fn update_user(
@@ -152,14 +171,18 @@ impl UsersMutation {
             is_active: input.is_active,
             is_superuser: input.is_superuser,
         };
-        let user = service::update_by_admin(state(ctx), viewer, client_ip(ctx), id, changes).await.gql()?;
+        let user = service::update_by_admin(state(ctx), viewer, client_ip(ctx), id, changes)
+            .await
+            .gql()?;
         Ok(user.into())
     }
 
     /// Deletes a user and their items; returns the deleted id.
     async fn delete_user(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Uuid> {
         let viewer = auth(ctx).superuser().gql()?;
-        service::delete_by_admin(state(ctx), viewer, client_ip(ctx), id).await.gql()?;
+        service::delete_by_admin(state(ctx), viewer, client_ip(ctx), id)
+            .await
+            .gql()?;
         Ok(id)
     }
 }

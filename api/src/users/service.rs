@@ -41,15 +41,27 @@ pub struct UserChanges {
     pub is_superuser: Option<bool>,
 }
 
-pub async fn find_by_email<C: ConnectionTrait>(db: &C, email: &str) -> Result<Option<user::Model>, AppError> {
-    Ok(user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?)
+pub async fn find_by_email<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?)
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<user::Model, AppError> {
-    user::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("User"))
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("User"))
 }
 
-pub async fn list<C: ConnectionTrait>(db: &C, page: Page) -> Result<(Vec<user::Model>, u64), AppError> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    page: Page,
+) -> Result<(Vec<user::Model>, u64), AppError> {
     let total = user::Entity::find().count(db).await?;
     let rows = user::Entity::find()
         .order_by_desc(user::Column::CreatedAt)
@@ -73,7 +85,10 @@ pub async fn create(
     let password_hash = match &input.password {
         Some(password) => {
             let context = [email.as_str(), full_name.as_deref().unwrap_or_default()];
-            state.config.password.validate("password", password, &context)?;
+            state
+                .config
+                .password
+                .validate("password", password, &context)?;
             state.hasher.hash(password).await?
         }
         None => UNUSABLE_PASSWORD_HASH.to_owned(),
@@ -97,7 +112,13 @@ pub async fn create(
     .insert(&txn)
     .await
     // Two sign-ups racing for one address: the index decides, the client hears CONFLICT.
-    .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
     let detail = match (actor.is_some(), created.is_superuser) {
         (false, _) => "signed up",
         (true, true) => "created as superuser",
@@ -144,7 +165,11 @@ pub async fn update_me(
     email: Option<String>,
     full_name: Option<Option<String>>,
 ) -> Result<user::Model, AppError> {
-    let changes = UserChanges { email, full_name, ..UserChanges::default() };
+    let changes = UserChanges {
+        email,
+        full_name,
+        ..UserChanges::default()
+    };
     apply_changes(state, viewer, viewer.user.clone(), ip, changes).await
 }
 
@@ -157,9 +182,12 @@ pub async fn update_by_admin(
     changes: UserChanges,
 ) -> Result<user::Model, AppError> {
     actor.require_superuser()?;
-    if id == actor.id() && (changes.is_active == Some(false) || changes.is_superuser == Some(false)) {
+    if id == actor.id() && (changes.is_active == Some(false) || changes.is_superuser == Some(false))
+    {
         // Locking yourself out is never what a superuser meant to do.
-        return Err(AppError::Forbidden("You cannot deactivate or demote yourself."));
+        return Err(AppError::Forbidden(
+            "You cannot deactivate or demote yourself.",
+        ));
     }
     let target = get(&state.db, id).await?;
     apply_changes(state, actor, target, ip, changes).await
@@ -197,7 +225,10 @@ async fn apply_changes(
     let new_hash = match changes.password {
         Some(password) => {
             let email = new_email.as_deref().unwrap_or(&target.email);
-            state.config.password.validate("password", &password, &[email])?;
+            state
+                .config
+                .password
+                .validate("password", &password, &[email])?;
             revoke_sessions = true;
             events.push((Kind::PasswordChanged, "set by a superuser"));
             Some(state.hasher.hash(&password).await?)
@@ -213,7 +244,14 @@ async fn apply_changes(
         });
     }
     if let Some(superuser) = changes.is_superuser.filter(|s| *s != target.is_superuser) {
-        events.push((Kind::RoleChanged, if superuser { "granted superuser" } else { "revoked superuser" }));
+        events.push((
+            Kind::RoleChanged,
+            if superuser {
+                "granted superuser"
+            } else {
+                "revoked superuser"
+            },
+        ));
     }
     if new_email.is_some() || new_name.is_some() {
         events.push((Kind::UserUpdated, "profile changed"));
@@ -241,10 +279,13 @@ async fn apply_changes(
         active.tokens_valid_after = Set(now);
     }
     active.updated_at = Set(now);
-    let updated = active
-        .update(&txn)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+    let updated = active.update(&txn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
     for (kind, detail) in events {
         audit::record(
             &txn,
@@ -263,12 +304,25 @@ async fn apply_changes(
     Ok(updated)
 }
 
-pub async fn delete_me(state: &AppState, viewer: &Viewer, ip: Option<IpAddr>) -> Result<(), AppError> {
+pub async fn delete_me(
+    state: &AppState,
+    viewer: &Viewer,
+    ip: Option<IpAddr>,
+) -> Result<(), AppError> {
     if viewer.is_superuser() {
         // Keeps at least the deleting admin around; another superuser can remove them.
-        return Err(AppError::Forbidden("A superuser cannot delete their own account."));
+        return Err(AppError::Forbidden(
+            "A superuser cannot delete their own account.",
+        ));
     }
-    delete_user(state, viewer, ip, viewer.user.clone(), "deleted own account").await
+    delete_user(
+        state,
+        viewer,
+        ip,
+        viewer.user.clone(),
+        "deleted own account",
+    )
+    .await
 }
 
 pub async fn delete_by_admin(
@@ -279,7 +333,9 @@ pub async fn delete_by_admin(
 ) -> Result<(), AppError> {
     actor.require_superuser()?;
     if id == actor.id() {
-        return Err(AppError::Forbidden("A superuser cannot delete their own account."));
+        return Err(AppError::Forbidden(
+            "A superuser cannot delete their own account.",
+        ));
     }
     let target = get(&state.db, id).await?;
     delete_user(state, actor, ip, target, "deleted by a superuser").await
@@ -322,7 +378,10 @@ pub async fn ensure_first_superuser(state: &AppState) -> Result<bool, AppError> 
         return Ok(false);
     }
     let now = Utc::now();
-    let hash = state.hasher.hash(secrecy::ExposeSecret::expose_secret(&first.password)).await?;
+    let hash = state
+        .hasher
+        .hash(secrecy::ExposeSecret::expose_secret(&first.password))
+        .await?;
     let txn = state.db.begin().await?;
     let created = user::ActiveModel {
         id: Set(Uuid::now_v7()),

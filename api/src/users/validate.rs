@@ -11,10 +11,16 @@ pub const MAX_NAME_LENGTH: usize = 255;
 pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     let email = raw.trim().to_lowercase();
     if email.chars().count() > MAX_EMAIL_LENGTH {
-        return Err(AppError::bad_input("email", "E-mail must be at most 255 characters."));
+        return Err(AppError::bad_input(
+            "email",
+            "E-mail must be at most 255 characters.",
+        ));
     }
     if email.is_empty() || lettre::Address::from_str(&email).is_err() || !email.contains('.') {
-        return Err(AppError::bad_input("email", "Enter a valid e-mail address."));
+        return Err(AppError::bad_input(
+            "email",
+            "Enter a valid e-mail address.",
+        ));
     }
     Ok(email)
 }
@@ -22,12 +28,20 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
 /// Trims the name; an empty name means "no name". Control characters are
 /// refused because names end up in e-mail headers and logs.
 pub fn normalize_full_name(raw: Option<&str>) -> Result<Option<String>, AppError> {
-    let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else { return Ok(None) };
+    let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
     if name.chars().count() > MAX_NAME_LENGTH {
-        return Err(AppError::bad_input("fullName", "Full name must be at most 255 characters."));
+        return Err(AppError::bad_input(
+            "fullName",
+            "Full name must be at most 255 characters.",
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::bad_input("fullName", "Full name must not contain control characters."));
+        return Err(AppError::bad_input(
+            "fullName",
+            "Full name must not contain control characters.",
+        ));
     }
     Ok(Some(name.to_owned()))
 }
@@ -38,12 +52,22 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {
-        assert_eq!(normalize_email("  Jane.Doe@Example.COM ").unwrap(), "jane.doe@example.com");
+        assert_eq!(
+            normalize_email("  Jane.Doe@Example.COM ").unwrap(),
+            "jane.doe@example.com"
+        );
     }
 
     #[test]
     fn malformed_or_long_emails_are_refused() {
-        for bad in ["", "jane", "jane@", "@example.com", "ja ne@example.com", "jane@localhost"] {
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "ja ne@example.com",
+            "jane@localhost",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} accepted");
         }
         let long = format!("{}@example.com", "a".repeat(250));
@@ -53,7 +77,10 @@ mod tests {
     #[test]
     fn names_are_optional_trimmed_and_bounded() {
         assert_eq!(normalize_full_name(Some("  ")).unwrap(), None);
-        assert_eq!(normalize_full_name(Some(" Jane ")).unwrap().as_deref(), Some("Jane"));
+        assert_eq!(
+            normalize_full_name(Some(" Jane ")).unwrap().as_deref(),
+            Some("Jane")
+        );
         assert!(normalize_full_name(Some(&"n".repeat(256))).is_err());
         assert!(normalize_full_name(Some("Jane\r\nBcc: x@y.z")).is_err());
     }

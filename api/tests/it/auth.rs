@@ -28,7 +28,13 @@ async fn login_returns_a_bearer_token(backend: Backend) {
     assert_eq!(login["tokenType"], "Bearer");
     assert_eq!(login["expiresIn"], 3600);
     assert_eq!(login["accessToken"].as_str().unwrap().split('.').count(), 3);
-    let me = app.gql("{ me { email isSuperuser } }", json!({}), login["accessToken"].as_str()).await;
+    let me = app
+        .gql(
+            "{ me { email isSuperuser } }",
+            json!({}),
+            login["accessToken"].as_str(),
+        )
+        .await;
     assert_eq!(me.ok()["me"]["email"], app.admin_email.as_str());
 }
 
@@ -56,7 +62,12 @@ async fn every_login_failure_looks_the_same(backend: Backend) {
 
 async fn emails_are_case_insensitive(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let reply = app.login(&format!("  {}  ", app.admin_email.to_uppercase()), &app.admin_password).await;
+    let reply = app
+        .login(
+            &format!("  {}  ", app.admin_email.to_uppercase()),
+            &app.admin_password,
+        )
+        .await;
     reply.ok();
 }
 
@@ -73,7 +84,10 @@ async fn signup_creates_a_normal_active_user(backend: Backend) {
     let user = &reply.ok()["signup"];
     assert_eq!(user["email"], "new.user@rampart.dev");
     assert_eq!(user["fullName"], "New User");
-    assert_eq!((user["isActive"].as_bool(), user["isSuperuser"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(
+        (user["isActive"].as_bool(), user["isSuperuser"].as_bool()),
+        (Some(true), Some(false))
+    );
     app.token("new.user@rampart.dev", &password).await;
 }
 
@@ -87,27 +101,65 @@ async fn signup_cannot_assign_roles(backend: Backend) {
         )
         .await;
     assert_eq!(reply.code(), "BAD_USER_INPUT", "{}", reply.body);
-    assert_eq!(app.login("sneaky@rampart.dev", "whatever-at-all-9").await.code(), "UNAUTHENTICATED");
+    assert_eq!(
+        app.login("sneaky@rampart.dev", "whatever-at-all-9")
+            .await
+            .code(),
+        "UNAUTHENTICATED"
+    );
 }
 
 async fn signup_validates_its_input_and_changes_nothing(backend: Backend) {
     let app = TestApp::new(backend).await;
     let admin = app.admin_token().await;
     let count = || async {
-        app.gql("{ users { totalCount } }", json!({}), Some(&admin)).await.ok()["users"]["totalCount"].as_i64().unwrap()
+        app.gql("{ users { totalCount } }", json!({}), Some(&admin))
+            .await
+            .ok()["users"]["totalCount"]
+            .as_i64()
+            .unwrap()
     };
     let before = count().await;
     let cases = [
-        (json!({ "email": "not-an-email", "password": strong_password() }), "email"),
-        (json!({ "email": format!("{}@rampart.dev", "a".repeat(250)), "password": strong_password() }), "email"),
-        (json!({ "email": "weak@rampart.dev", "password": "password1" }), "password"),
-        (json!({ "email": "short@rampart.dev", "password": "Ab1!x" }), "password"),
-        (json!({ "email": "long@rampart.dev", "password": "x".repeat(129) }), "password"),
-        (json!({ "email": "named@rampart.dev", "password": strong_password(), "fullName": "n".repeat(256) }), "fullName"),
+        (
+            json!({ "email": "not-an-email", "password": strong_password() }),
+            "email",
+        ),
+        (
+            json!({ "email": format!("{}@rampart.dev", "a".repeat(250)), "password": strong_password() }),
+            "email",
+        ),
+        (
+            json!({ "email": "weak@rampart.dev", "password": "password1" }),
+            "password",
+        ),
+        (
+            json!({ "email": "short@rampart.dev", "password": "Ab1!x" }),
+            "password",
+        ),
+        (
+            json!({ "email": "long@rampart.dev", "password": "x".repeat(129) }),
+            "password",
+        ),
+        (
+            json!({ "email": "named@rampart.dev", "password": strong_password(), "fullName": "n".repeat(256) }),
+            "fullName",
+        ),
     ];
     for (input, field) in cases {
-        let reply = app.gql("mutation($input: SignupInput!) { signup(input: $input) { id } }", json!({ "input": input }), None).await;
-        assert_eq!((reply.code(), reply.field()), ("BAD_USER_INPUT", field), "{}", reply.body);
+        let reply = app
+            .gql(
+                "mutation($input: SignupInput!) { signup(input: $input) { id } }",
+                json!({ "input": input }),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (reply.code(), reply.field()),
+            ("BAD_USER_INPUT", field),
+            "{}",
+            reply.body
+        );
     }
     assert_eq!(count().await, before);
 }
@@ -126,8 +178,17 @@ async fn signup_refuses_a_taken_email_in_any_case(backend: Backend) {
 
 async fn signup_can_be_disabled(backend: Backend) {
     let app = TestApp::with_env(backend, &[("SIGNUP_ENABLED", "false")]).await;
-    let settings = app.gql("{ publicSettings { signupEnabled passwordMinLength passwordMaxLength } }", json!({}), None).await;
-    assert_eq!(settings.ok()["publicSettings"], json!({ "signupEnabled": false, "passwordMinLength": 8, "passwordMaxLength": 128 }));
+    let settings = app
+        .gql(
+            "{ publicSettings { signupEnabled passwordMinLength passwordMaxLength } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        settings.ok()["publicSettings"],
+        json!({ "signupEnabled": false, "passwordMinLength": 8, "passwordMaxLength": 128 })
+    );
     let reply = app
         .gql(
             "mutation($input: SignupInput!) { signup(input: $input) { id } }",
@@ -144,7 +205,10 @@ async fn an_account_backs_off_after_five_failures(backend: Backend) {
     let victim = app.user("victim").await;
     let bystander = app.user("bystander").await;
     for _ in 0..4 {
-        assert_eq!(app.login(&victim.email, "wrong-password-9").await.code(), "UNAUTHENTICATED");
+        assert_eq!(
+            app.login(&victim.email, "wrong-password-9").await.code(),
+            "UNAUTHENTICATED"
+        );
     }
     // Four failures: not locked yet.
     app.login(&victim.email, &victim.password).await.ok();
@@ -152,32 +216,57 @@ async fn an_account_backs_off_after_five_failures(backend: Backend) {
         app.login(&victim.email, "wrong-password-9").await;
     }
     let locked = app.login(&victim.email, &victim.password).await;
-    assert_eq!(locked.code(), "UNAUTHENTICATED", "the right password is refused while locked");
-    assert_eq!(locked.message(), "Incorrect e-mail or password.", "same answer as any failure");
+    assert_eq!(
+        locked.code(),
+        "UNAUTHENTICATED",
+        "the right password is refused while locked"
+    );
+    assert_eq!(
+        locked.message(),
+        "Incorrect e-mail or password.",
+        "same answer as any failure"
+    );
     app.login(&bystander.email, &bystander.password).await.ok();
 }
 
 async fn one_ip_gets_a_bounded_number_of_attempts(backend: Backend) {
     let app = TestApp::with_env(backend, &[("LOGIN_IP_ATTEMPTS_PER_MINUTE", "3")]).await;
     for _ in 0..3 {
-        assert_eq!(app.login(&app.admin_email, "wrong-password-9").await.code(), "UNAUTHENTICATED");
+        assert_eq!(
+            app.login(&app.admin_email, "wrong-password-9").await.code(),
+            "UNAUTHENTICATED"
+        );
     }
     let limited = app.login(&app.admin_email, &app.admin_password).await;
     assert_eq!(limited.code(), "RATE_LIMITED");
-    let retry_after = limited.body["errors"][0]["extensions"]["retryAfter"].as_u64().unwrap();
+    let retry_after = limited.body["errors"][0]["extensions"]["retryAfter"]
+        .as_u64()
+        .unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     // The budget is per IP: another client is unaffected.
     let mut other = app;
     other.ip = "203.0.113.77".into();
-    other.login(&other.admin_email, &other.admin_password).await.ok();
+    other
+        .login(&other.admin_email, &other.admin_password)
+        .await
+        .ok();
 }
 
 async fn logins_are_audited(backend: Backend) {
     let app = TestApp::new(backend).await;
     app.login(&app.admin_email, "wrong-password-9").await;
     let token = app.admin_token().await;
-    let reply = app.gql("{ auditEvents(limit: 5) { nodes { kind subjectEmail ip detail } } }", json!({}), Some(&token)).await;
-    let nodes = reply.ok()["auditEvents"]["nodes"].as_array().unwrap().clone();
+    let reply = app
+        .gql(
+            "{ auditEvents(limit: 5) { nodes { kind subjectEmail ip detail } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    let nodes = reply.ok()["auditEvents"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(nodes[0]["kind"], "login.succeeded");
     assert_eq!(nodes[1]["kind"], "login.failed");
     assert_eq!(nodes[1]["detail"], "wrong password");

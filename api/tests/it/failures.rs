@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use axum::{body::Body, http::Request};
-use rampart_api::{config::Config, db, error::INTERNAL_MESSAGE, http::build_router, state::AppState};
+use rampart_api::{
+    config::Config, db, error::INTERNAL_MESSAGE, http::build_router, state::AppState,
+};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::json;
 
@@ -19,15 +21,38 @@ async fn a_database_failure_reaches_the_client_as_an_opaque_error(backend: Backe
     let app = TestApp::new(backend).await;
     let token = app.admin_token().await;
     let db = &app.state.db;
-    db.execute(Statement::from_string(db.get_database_backend(), "DROP TABLE items")).await.unwrap();
-    let reply = app.gql("{ items { totalCount } }", json!({}), Some(&token)).await;
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        "DROP TABLE items",
+    ))
+    .await
+    .unwrap();
+    let reply = app
+        .gql("{ items { totalCount } }", json!({}), Some(&token))
+        .await;
     assert_eq!(reply.code(), "INTERNAL");
     assert_eq!(reply.message(), INTERNAL_MESSAGE);
-    let request_id = reply.body["errors"][0]["extensions"]["requestId"].as_str().unwrap();
-    assert_eq!(request_id, reply.headers["x-request-id"].to_str().unwrap(), "the id the log carries");
+    let request_id = reply.body["errors"][0]["extensions"]["requestId"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        request_id,
+        reply.headers["x-request-id"].to_str().unwrap(),
+        "the id the log carries"
+    );
     let text = reply.body.to_string().to_lowercase();
-    for leak in ["items", "relation", "no such table", "select", "sqlx", "error returned"] {
-        assert!(!text.replace("\"items\"", "").contains(leak), "{leak} leaked: {text}");
+    for leak in [
+        "items",
+        "relation",
+        "no such table",
+        "select",
+        "sqlx",
+        "error returned",
+    ] {
+        assert!(
+            !text.replace("\"items\"", "").contains(leak),
+            "{leak} leaked: {text}"
+        );
     }
 }
 
@@ -41,7 +66,12 @@ fn config_with(database_url: &str) -> Config {
         ("ARGON2_MEMORY_KIB", "8192"),
         ("ARGON2_ITERATIONS", "1"),
     ];
-    Config::from_lookup(&|k| vars.iter().find(|(name, _)| *name == k).map(|(_, v)| (*v).to_owned())).unwrap()
+    Config::from_lookup(&|k| {
+        vars.iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| (*v).to_owned())
+    })
+    .unwrap()
 }
 
 #[tokio::test]
@@ -50,7 +80,7 @@ async fn an_unreachable_database_fails_fast_and_reports_not_ready() {
     let config = config_with("postgres://postgres@127.0.0.1:1/rampart");
     let connection = db::connect(&config.database, true).await.unwrap();
     let router = build_router(AppState::new(config, connection).unwrap());
-    let app = |request| {
+    let app = |request: Request<Body>| {
         let router = router.clone();
         async move {
             use http_body_util::BodyExt;
@@ -58,23 +88,37 @@ async fn an_unreachable_database_fails_fast_and_reports_not_ready() {
             let response = router.oneshot(request).await.unwrap();
             let status = response.status();
             let body: serde_json::Value =
-                serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+                serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes())
+                    .unwrap();
             (status, body)
         }
     };
     let (status, body) = app(Request::get("/readyz").body(Body::empty()).unwrap()).await;
-    assert_eq!((status.as_u16(), body["status"].as_str()), (503, Some("unavailable")));
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (503, Some("unavailable"))
+    );
     let (status, _) = app(Request::get("/healthz").body(Body::empty()).unwrap()).await;
     assert_eq!(status, 200, "liveness does not depend on the database");
 
     let started = Instant::now();
     let login = json!({ "query": "mutation { login(input: {email: \"a@rampart.dev\", password: \"whatever-1234\"}) { accessToken } }" });
-    let request = Request::post("/graphql").header("content-type", "application/json").body(Body::from(login.to_string())).unwrap();
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(Body::from(login.to_string()))
+        .unwrap();
     let (_, body) = app(request).await;
-    assert!(started.elapsed() < Duration::from_secs(5), "failed fast: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "failed fast: {:?}",
+        started.elapsed()
+    );
     assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
     assert!(body["errors"][0]["extensions"]["requestId"].is_string());
-    assert!(!body.to_string().contains("127.0.0.1"), "no connection detail: {body}");
+    assert!(
+        !body.to_string().contains("127.0.0.1"),
+        "no connection detail: {body}"
+    );
 }
 
 #[tokio::test]
@@ -87,7 +131,10 @@ async fn the_api_recovers_when_postgres_comes_back() {
         let row = app
             .state
             .db
-            .query_one(Statement::from_string(name, "SELECT current_database() AS name"))
+            .query_one(Statement::from_string(
+                name,
+                "SELECT current_database() AS name",
+            ))
             .await
             .unwrap()
             .unwrap();
@@ -95,12 +142,22 @@ async fn the_api_recovers_when_postgres_comes_back() {
     };
     let exec = |sql: String| {
         let admin = &admin;
-        async move { admin.execute(Statement::from_string(admin.get_database_backend(), sql)).await.unwrap() }
+        async move {
+            admin
+                .execute(Statement::from_string(admin.get_database_backend(), sql))
+                .await
+                .unwrap()
+        }
     };
     exec(format!("ALTER DATABASE {db_name} ALLOW_CONNECTIONS false")).await;
-    exec(format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db_name}'")).await;
+    exec(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db_name}'"
+    ))
+    .await;
 
-    let ready = app.send(Request::get("/readyz").body(Body::empty()).unwrap()).await;
+    let ready = app
+        .send(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(ready.status, 503);
     let during = app.gql("{ me { id } }", json!({}), Some(&token)).await;
     assert_eq!(during.code(), "INTERNAL");
@@ -108,7 +165,12 @@ async fn the_api_recovers_when_postgres_comes_back() {
     exec(format!("ALTER DATABASE {db_name} ALLOW_CONNECTIONS true")).await;
     let mut recovered = false;
     for _ in 0..50 {
-        if app.send(Request::get("/readyz").body(Body::empty()).unwrap()).await.status == 200 {
+        if app
+            .send(Request::get("/readyz").body(Body::empty()).unwrap())
+            .await
+            .status
+            == 200
+        {
             recovered = true;
             break;
         }

@@ -25,7 +25,13 @@ const DELETE: &str = "mutation($id: UUID!) { deleteItem(id: $id) }";
 async fn a_user_creates_reads_updates_and_deletes_items(backend: Backend) {
     let app = TestApp::new(backend).await;
     let user = app.user("owner").await;
-    let created = app.gql(CREATE, json!({ "i": { "title": " Groceries ", "description": "milk" } }), Some(&user.token)).await;
+    let created = app
+        .gql(
+            CREATE,
+            json!({ "i": { "title": " Groceries ", "description": "milk" } }),
+            Some(&user.token),
+        )
+        .await;
     let item = created.ok()["createItem"].clone();
     assert_eq!(item["title"], "Groceries");
     assert_eq!(item["ownerId"], user.id.as_str());
@@ -33,11 +39,27 @@ async fn a_user_creates_reads_updates_and_deletes_items(backend: Backend) {
     let id = item["id"].as_str().unwrap();
     let fetched = app.gql(GET, json!({ "id": id }), Some(&user.token)).await;
     assert_eq!(fetched.ok()["item"]["description"], "milk");
-    let updated = app.gql(UPDATE, json!({ "id": id, "i": { "title": "Shopping" } }), Some(&user.token)).await;
-    assert_eq!(updated.ok()["updateItem"], json!({ "id": id, "title": "Shopping", "description": "milk" }));
-    let deleted = app.gql(DELETE, json!({ "id": id }), Some(&user.token)).await;
+    let updated = app
+        .gql(
+            UPDATE,
+            json!({ "id": id, "i": { "title": "Shopping" } }),
+            Some(&user.token),
+        )
+        .await;
+    assert_eq!(
+        updated.ok()["updateItem"],
+        json!({ "id": id, "title": "Shopping", "description": "milk" })
+    );
+    let deleted = app
+        .gql(DELETE, json!({ "id": id }), Some(&user.token))
+        .await;
     assert_eq!(deleted.ok()["deleteItem"], id);
-    assert_eq!(app.gql(GET, json!({ "id": id }), Some(&user.token)).await.code(), "NOT_FOUND");
+    assert_eq!(
+        app.gql(GET, json!({ "id": id }), Some(&user.token))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
 }
 
 async fn items_are_listed_newest_first_in_pages_with_a_total(backend: Backend) {
@@ -58,7 +80,12 @@ async fn items_are_listed_newest_first_in_pages_with_a_total(backend: Backend) {
                 .gql("query($o: Int!, $l: Int!) { items(offset: $o, limit: $l) { totalCount nodes { id } } }", json!({ "o": offset, "l": limit }), Some(&token))
                 .await;
             let items = reply.ok()["items"].clone();
-            let ids: Vec<String> = items["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
+            let ids: Vec<String> = items["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_owned())
+                .collect();
             (items["totalCount"].as_i64().unwrap(), ids)
         }
     };
@@ -84,11 +111,18 @@ async fn another_users_item_looks_missing(backend: Backend) {
         absent_vars["id"] = json!(missing);
         let absent = app.gql(query, absent_vars, Some(&bob.token)).await;
         assert_eq!(theirs.code(), "NOT_FOUND");
-        assert_eq!(theirs.body, absent.body, "indistinguishable from a missing item");
+        assert_eq!(
+            theirs.body, absent.body,
+            "indistinguishable from a missing item"
+        );
     }
-    let list = app.gql("{ items { totalCount } }", json!({}), Some(&bob.token)).await;
+    let list = app
+        .gql("{ items { totalCount } }", json!({}), Some(&bob.token))
+        .await;
     assert_eq!(list.ok()["items"]["totalCount"], 0);
-    let intact = app.gql(GET, json!({ "id": item }), Some(&alice.token)).await;
+    let intact = app
+        .gql(GET, json!({ "id": item }), Some(&alice.token))
+        .await;
     assert_eq!(intact.ok()["item"]["title"], "alice's");
 }
 
@@ -97,12 +131,34 @@ async fn superusers_see_and_manage_every_item(backend: Backend) {
     let user = app.user("user").await;
     let item = app.create_item(&user.token, "user's").await;
     let admin = app.admin_token().await;
-    let list = app.gql("{ items { totalCount nodes { owner { email } } } }", json!({}), Some(&admin)).await;
+    let list = app
+        .gql(
+            "{ items { totalCount nodes { owner { email } } } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
     assert_eq!(list.ok()["items"]["totalCount"], 1);
-    assert_eq!(list.ok()["items"]["nodes"][0]["owner"]["email"], user.email.as_str());
-    app.gql(UPDATE, json!({ "id": item, "i": { "title": "moderated" } }), Some(&admin)).await.ok();
-    app.gql(DELETE, json!({ "id": item }), Some(&admin)).await.ok();
-    assert_eq!(app.gql(GET, json!({ "id": item }), Some(&user.token)).await.code(), "NOT_FOUND");
+    assert_eq!(
+        list.ok()["items"]["nodes"][0]["owner"]["email"],
+        user.email.as_str()
+    );
+    app.gql(
+        UPDATE,
+        json!({ "id": item, "i": { "title": "moderated" } }),
+        Some(&admin),
+    )
+    .await
+    .ok();
+    app.gql(DELETE, json!({ "id": item }), Some(&admin))
+        .await
+        .ok();
+    assert_eq!(
+        app.gql(GET, json!({ "id": item }), Some(&user.token))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
 }
 
 async fn invalid_items_are_refused_and_change_nothing(backend: Backend) {
@@ -113,28 +169,86 @@ async fn invalid_items_are_refused_and_change_nothing(backend: Backend) {
         (json!({ "title": "" }), "title"),
         (json!({ "title": "   " }), "title"),
         (json!({ "title": "t".repeat(256) }), "title"),
-        (json!({ "title": "ok", "description": "d".repeat(256) }), "description"),
+        (
+            json!({ "title": "ok", "description": "d".repeat(256) }),
+            "description",
+        ),
     ] {
-        let created = app.gql(CREATE, json!({ "i": input.clone() }), Some(&user.token)).await;
-        assert_eq!((created.code(), created.field()), ("BAD_USER_INPUT", field), "{input}");
-        let updated = app.gql(UPDATE, json!({ "id": item, "i": input.clone() }), Some(&user.token)).await;
-        assert_eq!((updated.code(), updated.field()), ("BAD_USER_INPUT", field), "{input}");
+        let created = app
+            .gql(CREATE, json!({ "i": input.clone() }), Some(&user.token))
+            .await;
+        assert_eq!(
+            (created.code(), created.field()),
+            ("BAD_USER_INPUT", field),
+            "{input}"
+        );
+        let updated = app
+            .gql(
+                UPDATE,
+                json!({ "id": item, "i": input.clone() }),
+                Some(&user.token),
+            )
+            .await;
+        assert_eq!(
+            (updated.code(), updated.field()),
+            ("BAD_USER_INPUT", field),
+            "{input}"
+        );
     }
-    let list = app.gql("{ items { totalCount nodes { title description } } }", json!({}), Some(&user.token)).await;
-    assert_eq!(list.ok()["items"], json!({ "totalCount": 1, "nodes": [{ "title": "valid", "description": null }] }));
-    let max = app.gql(CREATE, json!({ "i": { "title": "t".repeat(255), "description": "é".repeat(255) } }), Some(&user.token)).await;
+    let list = app
+        .gql(
+            "{ items { totalCount nodes { title description } } }",
+            json!({}),
+            Some(&user.token),
+        )
+        .await;
+    assert_eq!(
+        list.ok()["items"],
+        json!({ "totalCount": 1, "nodes": [{ "title": "valid", "description": null }] })
+    );
+    let max = app
+        .gql(
+            CREATE,
+            json!({ "i": { "title": "t".repeat(255), "description": "é".repeat(255) } }),
+            Some(&user.token),
+        )
+        .await;
     max.ok();
 }
 
 async fn partial_updates_keep_untouched_fields(backend: Backend) {
     let app = TestApp::new(backend).await;
     let user = app.user("partial").await;
-    let created = app.gql(CREATE, json!({ "i": { "title": "a", "description": "b" } }), Some(&user.token)).await;
-    let id = created.ok()["createItem"]["id"].as_str().unwrap().to_owned();
-    let desc_only = app.gql(UPDATE, json!({ "id": id, "i": { "description": "c" } }), Some(&user.token)).await;
+    let created = app
+        .gql(
+            CREATE,
+            json!({ "i": { "title": "a", "description": "b" } }),
+            Some(&user.token),
+        )
+        .await;
+    let id = created.ok()["createItem"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let desc_only = app
+        .gql(
+            UPDATE,
+            json!({ "id": id, "i": { "description": "c" } }),
+            Some(&user.token),
+        )
+        .await;
     assert_eq!(desc_only.ok()["updateItem"]["title"], "a");
-    let cleared = app.gql(UPDATE, json!({ "id": id, "i": { "description": null } }), Some(&user.token)).await;
-    assert_eq!(cleared.ok()["updateItem"], json!({ "id": id, "title": "a", "description": null }));
+    let cleared = app
+        .gql(
+            UPDATE,
+            json!({ "id": id, "i": { "description": null } }),
+            Some(&user.token),
+        )
+        .await;
+    assert_eq!(
+        cleared.ok()["updateItem"],
+        json!({ "id": id, "title": "a", "description": null })
+    );
 }
 
 async fn owners_are_loaded_in_one_batch(backend: Backend) {
@@ -149,7 +263,13 @@ async fn owners_are_loaded_in_one_batch(backend: Backend) {
     }
     let admin = app.admin_token().await;
     let before = app.query_count();
-    let reply = app.gql("{ items(limit: 100) { totalCount nodes { title owner { email } } } }", json!({}), Some(&admin)).await;
+    let reply = app
+        .gql(
+            "{ items(limit: 100) { totalCount nodes { title owner { email } } } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
     let used = app.query_count() - before;
     assert_eq!(reply.ok()["items"]["totalCount"], 20);
     // Viewer lookup, count, page, one batch of owners: independent of the 20 rows.

@@ -44,16 +44,29 @@ fragment TypeRef on __Type {
 
 async fn deep_queries_are_refused(backend: Backend) {
     let app = TestApp::with_env(backend, &[("GRAPHQL_MAX_DEPTH", "10")]).await;
-    let deep = format!("{{ {}name{} }}", "__schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ", " } } } } } } } } } }");
+    let deep = format!(
+        "{{ {}name{} }}",
+        "__schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ",
+        " } } } } } } } } } }"
+    );
     let reply = app.gql(&deep, json!({}), None).await;
     assert_eq!(reply.code(), "BAD_USER_INPUT", "{}", reply.body);
-    assert!(reply.message().to_lowercase().contains("depth"), "{}", reply.message());
+    assert!(
+        reply.message().contains("nested too deep"),
+        "{}",
+        reply.message()
+    );
 }
 
 async fn alias_floods_are_refused_even_for_typename(backend: Backend) {
     let app = TestApp::new(backend).await;
     let ok: String = (0..15).map(|i| format!("a{i}: __typename ")).collect();
-    assert!(app.gql(&format!("{{ {ok} }}"), json!({}), None).await.body.get("errors").is_none());
+    assert!(app
+        .gql(&format!("{{ {ok} }}"), json!({}), None)
+        .await
+        .body
+        .get("errors")
+        .is_none());
     let flood: String = (0..16).map(|i| format!("a{i}: __typename ")).collect();
     let reply = app.gql(&format!("{{ {flood} }}"), json!({}), None).await;
     assert_eq!(reply.code(), "BAD_USER_INPUT");
@@ -73,7 +86,10 @@ async fn one_auth_mutation_per_document(backend: Backend) {
     assert!(reply.data().is_null(), "nothing executed: {}", reply.body);
     // Mixed auth mutations count together.
     let mixed = "mutation { recoverPassword(input: {email: \"a@rampart.dev\"}) { message } signup(input: {email: \"b@rampart.dev\", password: \"x\"}) { id } }";
-    assert_eq!(app.gql(mixed, json!({}), None).await.code(), "BAD_USER_INPUT");
+    assert_eq!(
+        app.gql(mixed, json!({}), None).await.code(),
+        "BAD_USER_INPUT"
+    );
 }
 
 async fn auth_mutations_hidden_in_fragments_are_counted(backend: Backend) {
@@ -89,14 +105,22 @@ async fn auth_mutations_hidden_in_fragments_are_counted(backend: Backend) {
 async fn directive_floods_are_refused(backend: Backend) {
     let app = TestApp::new(backend).await;
     let directives = "@include(if: true) ".repeat(6);
-    let reply = app.gql(&format!("{{ publicSettings {directives} {{ signupEnabled }} }}"), json!({}), None).await;
+    let reply = app
+        .gql(
+            &format!("{{ publicSettings {directives} {{ signupEnabled }} }}"),
+            json!({}),
+            None,
+        )
+        .await;
     assert_eq!(reply.code(), "BAD_USER_INPUT", "{}", reply.body);
 }
 
 async fn complexity_is_limited(backend: Backend) {
-    let app = TestApp::with_env(backend, &[("GRAPHQL_MAX_COMPLEXITY", "20")]).await;
+    let app = TestApp::with_env(backend, &[("GRAPHQL_MAX_COMPLEXITY", "15")]).await;
     let token = app.admin_token().await;
-    let small = app.gql("{ me { id email } }", json!({}), Some(&token)).await;
+    let small = app
+        .gql("{ me { id email } }", json!({}), Some(&token))
+        .await;
     small.ok();
     let big = app
         .gql(
@@ -106,7 +130,11 @@ async fn complexity_is_limited(backend: Backend) {
         )
         .await;
     assert_eq!(big.code(), "BAD_USER_INPUT");
-    assert!(big.message().to_lowercase().contains("complex"), "{}", big.message());
+    assert!(
+        big.message().to_lowercase().contains("complex"),
+        "{}",
+        big.message()
+    );
 }
 
 async fn the_standard_introspection_query_fits_the_local_limits(backend: Backend) {
@@ -114,13 +142,27 @@ async fn the_standard_introspection_query_fits_the_local_limits(backend: Backend
     let reply = app.gql(INTROSPECTION, json!({}), None).await;
     let types = reply.ok()["__schema"]["types"].as_array().unwrap();
     assert!(types.iter().any(|t| t["name"] == "User"));
-    assert!(types.iter().all(|t| t["fields"].as_array().is_none_or(|f| f.iter().all(|f| f["name"] != "passwordHash"))));
+    assert!(types.iter().all(|t| t["fields"]
+        .as_array()
+        .is_none_or(|f| f.iter().all(|f| f["name"] != "passwordHash"))));
 }
 
 async fn introspection_and_suggestions_can_be_switched_off(backend: Backend) {
     let app = TestApp::with_env(backend, &[("GRAPHQL_INTROSPECTION", "false")]).await;
-    let reply = app.gql("{ __schema { types { name } } }", json!({}), None).await;
-    assert!(reply.body.get("errors").is_some() || reply.data()["__schema"].is_null(), "{}", reply.body);
-    let typo = app.gql("{ publicSetting { signupEnabled } }", json!({}), None).await;
-    assert!(!typo.message().contains("Did you mean"), "{}", typo.message());
+    let reply = app
+        .gql("{ __schema { types { name } } }", json!({}), None)
+        .await;
+    assert!(
+        reply.body.get("errors").is_some() || reply.data()["__schema"].is_null(),
+        "{}",
+        reply.body
+    );
+    let typo = app
+        .gql("{ publicSetting { signupEnabled } }", json!({}), None)
+        .await;
+    assert!(
+        !typo.message().contains("Did you mean"),
+        "{}",
+        typo.message()
+    );
 }

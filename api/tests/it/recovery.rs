@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Utc};
 use entity::password_reset_token;
-use sea_orm::{EntityTrait, Set, ActiveModelTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
 use crate::{
@@ -25,7 +25,10 @@ const RECOVER: &str = "mutation($e: String!) { recoverPassword(input: {email: $e
 const RESET: &str = "mutation($t: String!, $p: String!) { resetPassword(input: {token: $t, newPassword: $p}) { message } }";
 
 async fn recover(app: &TestApp, email: &str) -> String {
-    app.gql(RECOVER, json!({ "e": email }), None).await.ok()["recoverPassword"]["message"].as_str().unwrap().to_owned()
+    app.gql(RECOVER, json!({ "e": email }), None).await.ok()["recoverPassword"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn a_reset_link_arrives_and_sets_a_new_password(backend: Backend) {
@@ -34,18 +37,34 @@ async fn a_reset_link_arrives_and_sets_a_new_password(backend: Backend) {
     recover(&app, &user.email.to_uppercase()).await;
     let mail = app.smtp.wait_for(&user.email).await;
     let decoded = mail.decoded();
-    assert!(decoded.contains("Subject: Rampart: reset your password"), "{decoded}");
+    assert!(
+        decoded.contains("Subject: Rampart: reset your password"),
+        "{decoded}"
+    );
     assert!(decoded.contains("http://app.rampart.test/reset-password?token="));
-    assert!(decoded.contains("text/html") && decoded.contains("text/plain"), "HTML and text parts");
+    assert!(
+        decoded.contains("text/html") && decoded.contains("text/plain"),
+        "HTML and text parts"
+    );
     let token = mail.token();
     assert_eq!(token.len(), 64);
 
     let new_password = strong_password();
-    app.gql(RESET, json!({ "t": token, "p": new_password }), None).await.ok();
-    assert_eq!(app.login(&user.email, &user.password).await.code(), "UNAUTHENTICATED");
+    app.gql(RESET, json!({ "t": token, "p": new_password }), None)
+        .await
+        .ok();
+    assert_eq!(
+        app.login(&user.email, &user.password).await.code(),
+        "UNAUTHENTICATED"
+    );
     app.token(&user.email, &new_password).await;
     // Sessions from before the reset are revoked.
-    assert_eq!(app.gql("{ me { id } }", json!({}), Some(&user.token)).await.code(), "UNAUTHENTICATED");
+    assert_eq!(
+        app.gql("{ me { id } }", json!({}), Some(&user.token))
+            .await
+            .code(),
+        "UNAUTHENTICATED"
+    );
 }
 
 async fn the_answer_is_the_same_for_unknown_addresses(backend: Backend) {
@@ -63,8 +82,12 @@ async fn a_reset_token_works_once(backend: Backend) {
     let user = app.user("once").await;
     recover(&app, &user.email).await;
     let token = app.smtp.wait_for(&user.email).await.token();
-    app.gql(RESET, json!({ "t": token, "p": strong_password() }), None).await.ok();
-    let again = app.gql(RESET, json!({ "t": token, "p": strong_password() }), None).await;
+    app.gql(RESET, json!({ "t": token, "p": strong_password() }), None)
+        .await
+        .ok();
+    let again = app
+        .gql(RESET, json!({ "t": token, "p": strong_password() }), None)
+        .await;
     assert_eq!((again.code(), again.field()), ("BAD_USER_INPUT", "token"));
 }
 
@@ -73,12 +96,18 @@ async fn an_expired_token_is_refused(backend: Backend) {
     let user = app.user("late").await;
     recover(&app, &user.email).await;
     let token = app.smtp.wait_for(&user.email).await.token();
-    for row in password_reset_token::Entity::find().all(&app.state.db).await.unwrap() {
+    for row in password_reset_token::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+    {
         let mut active: password_reset_token::ActiveModel = row.into();
         active.expires_at = Set(Utc::now() - Duration::seconds(1));
         active.update(&app.state.db).await.unwrap();
     }
-    let reply = app.gql(RESET, json!({ "t": token, "p": strong_password() }), None).await;
+    let reply = app
+        .gql(RESET, json!({ "t": token, "p": strong_password() }), None)
+        .await;
     assert_eq!((reply.code(), reply.field()), ("BAD_USER_INPUT", "token"));
     app.token(&user.email, &user.password).await;
 }
@@ -99,8 +128,15 @@ async fn a_newer_token_kills_the_older_one(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_ne!(first, second);
-    assert_eq!(app.gql(RESET, json!({ "t": first, "p": strong_password() }), None).await.code(), "BAD_USER_INPUT");
-    app.gql(RESET, json!({ "t": second, "p": strong_password() }), None).await.ok();
+    assert_eq!(
+        app.gql(RESET, json!({ "t": first, "p": strong_password() }), None)
+            .await
+            .code(),
+        "BAD_USER_INPUT"
+    );
+    app.gql(RESET, json!({ "t": second, "p": strong_password() }), None)
+        .await
+        .ok();
 }
 
 async fn a_password_change_kills_open_reset_links(backend: Backend) {
@@ -115,7 +151,12 @@ async fn a_password_change_kills_open_reset_links(backend: Backend) {
     )
     .await
     .ok();
-    assert_eq!(app.gql(RESET, json!({ "t": token, "p": strong_password() }), None).await.code(), "BAD_USER_INPUT");
+    assert_eq!(
+        app.gql(RESET, json!({ "t": token, "p": strong_password() }), None)
+            .await
+            .code(),
+        "BAD_USER_INPUT"
+    );
 }
 
 async fn a_weak_new_password_changes_nothing(backend: Backend) {
@@ -123,24 +164,41 @@ async fn a_weak_new_password_changes_nothing(backend: Backend) {
     let user = app.user("weakling").await;
     recover(&app, &user.email).await;
     let token = app.smtp.wait_for(&user.email).await.token();
-    let weak = app.gql(RESET, json!({ "t": token, "p": "password123" }), None).await;
-    assert_eq!((weak.code(), weak.field()), ("BAD_USER_INPUT", "newPassword"));
+    let weak = app
+        .gql(RESET, json!({ "t": token, "p": "password123" }), None)
+        .await;
+    assert_eq!(
+        (weak.code(), weak.field()),
+        ("BAD_USER_INPUT", "newPassword")
+    );
     app.token(&user.email, &user.password).await;
     // The token was not spent by the failed attempt.
-    app.gql(RESET, json!({ "t": token, "p": strong_password() }), None).await.ok();
+    app.gql(RESET, json!({ "t": token, "p": strong_password() }), None)
+        .await
+        .ok();
 }
 
 async fn recovery_mail_is_throttled_per_account_and_ip(backend: Backend) {
     let app = TestApp::with_env(backend, &[("RECOVERY_IP_PER_HOUR", "5")]).await;
     let user = app.user("spammed").await;
-    let answers: Vec<String> = futures_util::future::join_all((0..4).map(|_| recover(&app, &user.email))).await;
-    assert!(answers.windows(2).all(|w| w[0] == w[1]), "the answer never changes");
+    let answers: Vec<String> =
+        futures_util::future::join_all((0..4).map(|_| recover(&app, &user.email))).await;
+    assert!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "the answer never changes"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     app.smtp.wait_for(&user.email).await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(app.smtp.messages_to(&user.email).len(), 3, "at most 3 e-mails per account per hour");
+    assert_eq!(
+        app.smtp.messages_to(&user.email).len(),
+        3,
+        "at most 3 e-mails per account per hour"
+    );
     // Fifth request from this IP is allowed, the sixth is not.
     recover(&app, "ghost@rampart.dev").await;
-    let limited = app.gql(RECOVER, json!({ "e": "ghost@rampart.dev" }), None).await;
+    let limited = app
+        .gql(RECOVER, json!({ "e": "ghost@rampart.dev" }), None)
+        .await;
     assert_eq!(limited.code(), "RATE_LIMITED");
 }

@@ -3,7 +3,8 @@
 
 #[test]
 fn the_committed_schema_matches_the_code() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
     assert!(
         committed == rampart_api::schema_sdl(),
         "api/schema.graphql is stale: run `cargo run -p api -- export-schema` and commit it"

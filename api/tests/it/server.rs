@@ -10,15 +10,28 @@ use tokio::{
 
 use crate::common::{Backend, TestApp};
 
-async fn start(app: &TestApp, header_timeout: Duration) -> (std::net::SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+async fn start(
+    app: &TestApp,
+    header_timeout: Duration,
+) -> (
+    std::net::SocketAddr,
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let router = app.router.clone();
     let server = tokio::spawn(async move {
-        rampart_api::server::serve(listener, router, header_timeout, Duration::from_secs(5), async {
-            let _ = stopped.await;
-        })
+        rampart_api::server::serve(
+            listener,
+            router,
+            header_timeout,
+            Duration::from_secs(5),
+            async {
+                let _ = stopped.await;
+            },
+        )
         .await;
     });
     (addr, stop, server)
@@ -29,7 +42,10 @@ async fn a_client_that_never_finishes_its_headers_is_dropped() {
     let app = TestApp::new(Backend::Sqlite).await;
     let (addr, _stop, _server) = start(&app, Duration::from_secs(1)).await;
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: rampart\r\n").await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: rampart\r\n")
+        .await
+        .unwrap();
     let mut buf = [0u8; 256];
     let closed = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
@@ -61,10 +77,19 @@ async fn shutdown_lets_an_in_flight_request_finish() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     stream.write_all(&body[10..]).await.unwrap();
     let mut response = Vec::new();
-    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response)).await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response))
+        .await
+        .unwrap()
+        .unwrap();
     let text = String::from_utf8_lossy(&response);
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(text.contains("\"signupEnabled\":true"), "{text}");
-    tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap();
-    assert!(TcpStream::connect(addr).await.is_err(), "no longer accepting");
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "no longer accepting"
+    );
 }

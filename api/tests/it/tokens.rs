@@ -31,19 +31,38 @@ fn claims(app: &TestApp, sub: &str) -> Value {
 }
 
 fn sign(claims: &Value, secret: &[u8]) -> String {
-    encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret)).unwrap()
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
 }
 
 async fn me_code(app: &TestApp, token: &str) -> String {
-    app.gql("{ me { id } }", json!({}), Some(token)).await.code().to_owned()
+    app.gql("{ me { id } }", json!({}), Some(token))
+        .await
+        .code()
+        .to_owned()
 }
 
 async fn tampered_and_foreign_tokens_are_refused(backend: Backend) {
     let app = TestApp::new(backend).await;
     let user = app.user("jwt").await;
-    let secret = app.state.config.jwt.secret.expose_secret().as_bytes().to_vec();
+    let secret = app
+        .state
+        .config
+        .jwt
+        .secret
+        .expose_secret()
+        .as_bytes()
+        .to_vec();
     let good = claims(&app, &user.id);
-    assert_eq!(me_code(&app, &sign(&good, &secret)).await, "", "a correctly forged token works (sanity)");
+    assert_eq!(
+        me_code(&app, &sign(&good, &secret)).await,
+        "",
+        "a correctly forged token works (sanity)"
+    );
 
     let mut expired = good.clone();
     expired["exp"] = json!(Utc::now().timestamp() - 3600);
@@ -54,7 +73,11 @@ async fn tampered_and_foreign_tokens_are_refused(backend: Backend) {
     let mut no_audience = good.clone();
     no_audience.as_object_mut().unwrap().remove("aud");
     let mut superuser_claim = good.clone();
-    superuser_claim["sub"] = json!(app.gql("{ me { id } }", json!({}), Some(&app.admin_token().await)).await.ok()["me"]["id"]);
+    superuser_claim["sub"] = json!(
+        app.gql("{ me { id } }", json!({}), Some(&app.admin_token().await))
+            .await
+            .ok()["me"]["id"]
+    );
 
     let header_none = base64url(br#"{"alg":"none","typ":"JWT"}"#);
     let alg_none = format!("{header_none}.{}.", base64url(good.to_string().as_bytes()));
@@ -71,21 +94,35 @@ async fn tampered_and_foreign_tokens_are_refused(backend: Backend) {
         ("alg none", alg_none),
         ("flipped signature", String::from_utf8(flipped).unwrap()),
         ("garbage", "not.a.token".to_owned()),
-        ("HS512", encode(&Header::new(Algorithm::HS512), &good, &EncodingKey::from_secret(&secret)).unwrap()),
+        (
+            "HS512",
+            encode(
+                &Header::new(Algorithm::HS512),
+                &good,
+                &EncodingKey::from_secret(&secret),
+            )
+            .unwrap(),
+        ),
     ];
     for (name, token) in cases {
         assert_eq!(me_code(&app, &token).await, "UNAUTHENTICATED", "{name}");
     }
     // Forging a token for the admin needs the key; with it the token is valid
     // (the key is the secret to protect), without it nothing works.
-    assert_eq!(me_code(&app, &sign(&superuser_claim, random(48).as_bytes())).await, "UNAUTHENTICATED");
+    assert_eq!(
+        me_code(&app, &sign(&superuser_claim, random(48).as_bytes())).await,
+        "UNAUTHENTICATED"
+    );
 }
 
 fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
@@ -96,7 +133,13 @@ fn base64url(bytes: &[u8]) -> String {
 async fn a_deleted_users_token_stops_working(backend: Backend) {
     let app = TestApp::new(backend).await;
     let user = app.user("leaver").await;
-    app.gql("mutation { deleteMe { message } }", json!({}), Some(&user.token)).await.ok();
+    app.gql(
+        "mutation { deleteMe { message } }",
+        json!({}),
+        Some(&user.token),
+    )
+    .await
+    .ok();
     assert_eq!(me_code(&app, &user.token).await, "UNAUTHENTICATED");
 }
 
@@ -148,7 +191,9 @@ async fn a_malformed_authorization_header_is_anonymous(backend: Backend) {
     let request = axum::http::Request::post("/graphql")
         .header("content-type", "application/json")
         .header("authorization", format!("Basic {token}"))
-        .body(axum::body::Body::from(json!({ "query": "{ me { id } publicSettings { signupEnabled } }" }).to_string()))
+        .body(axum::body::Body::from(
+            json!({ "query": "{ me { id } publicSettings { signupEnabled } }" }).to_string(),
+        ))
         .unwrap();
     let reply = app.send(request).await;
     assert_eq!(reply.code(), "UNAUTHENTICATED");

@@ -38,7 +38,11 @@ pub enum Backend {
 pub const POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 pub fn random(len: usize) -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// A password the policy accepts, different every time.
@@ -69,15 +73,21 @@ pub struct Reply {
 impl Reply {
     /// The first error's `extensions.code`, or "" when there is none.
     pub fn code(&self) -> &str {
-        self.body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default()
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
     }
 
     pub fn message(&self) -> &str {
-        self.body["errors"][0]["message"].as_str().unwrap_or_default()
+        self.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
     }
 
     pub fn field(&self) -> &str {
-        self.body["errors"][0]["extensions"]["field"].as_str().unwrap_or_default()
+        self.body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap_or_default()
     }
 
     pub fn data(&self) -> &Value {
@@ -86,7 +96,11 @@ impl Reply {
 
     #[track_caller]
     pub fn ok(&self) -> &Value {
-        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
         &self.body["data"]
     }
 }
@@ -101,18 +115,27 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let smtp = SmtpSink::start();
         let (database_url, postgres_db) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()), None),
+            Backend::Sqlite => (
+                format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+                None,
+            ),
             Backend::Postgres => {
                 let name = format!("rampart_test_{}", random(12).to_lowercase());
                 let admin = Database::connect(POSTGRES_ADMIN_URL)
                     .await
                     .expect("PostgreSQL must run on 127.0.0.1:5432 (user postgres, trust auth)");
                 admin
-                    .execute(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
+                    .execute(Statement::from_string(
+                        admin.get_database_backend(),
+                        format!("CREATE DATABASE {name}"),
+                    ))
                     .await
                     .unwrap();
                 admin.close().await.unwrap();
-                (format!("postgres://postgres@127.0.0.1:5432/{name}"), Some(name))
+                (
+                    format!("postgres://postgres@127.0.0.1:5432/{name}"),
+                    Some(name),
+                )
             }
         };
         let admin_password = strong_password();
@@ -170,13 +193,20 @@ impl TestApp {
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let mut request = request;
         let peer: SocketAddr = format!("{}:40000", self.ip).parse().unwrap();
-        request.extensions_mut().insert(rampart_api::http::ClientAddr(peer));
+        request
+            .extensions_mut()
+            .insert(rampart_api::http::ClientAddr(peer));
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        Reply { status, headers, body }
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub fn query_count(&self) -> usize {
@@ -188,11 +218,13 @@ impl TestApp {
         if let Some(token) = token {
             builder = builder.header("authorization", format!("Bearer {token}"));
         }
-        self.send(builder.body(Body::from(body.to_string())).unwrap()).await
+        self.send(builder.body(Body::from(body.to_string())).unwrap())
+            .await
     }
 
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Reply {
-        self.post_json(json!({ "query": query, "variables": variables }), token).await
+        self.post_json(json!({ "query": query, "variables": variables }), token)
+            .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
@@ -204,14 +236,17 @@ impl TestApp {
         .await
     }
 
-    #[track_caller]
     pub async fn token(&self, email: &str, password: &str) -> String {
         let reply = self.login(email, password).await;
-        reply.ok()["login"]["accessToken"].as_str().unwrap().to_owned()
+        reply.ok()["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub async fn admin_token(&self) -> String {
-        self.token(&self.admin_email.clone(), &self.admin_password.clone()).await
+        self.token(&self.admin_email.clone(), &self.admin_password.clone())
+            .await
     }
 
     /// Signs up a normal user; returns (id, email, password, token).
@@ -227,7 +262,12 @@ impl TestApp {
             .await;
         let id = reply.ok()["signup"]["id"].as_str().unwrap().to_owned();
         let token = self.token(&email, &password).await;
-        TestUser { id, email, password, token }
+        TestUser {
+            id,
+            email,
+            password,
+            token,
+        }
     }
 
     pub async fn create_item(&self, token: &str, title: &str) -> String {
@@ -251,15 +291,22 @@ pub struct TestUser {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let Some(name) = self.postgres_db.take() else { return };
+        let Some(name) = self.postgres_db.take() else {
+            return;
+        };
         // Async work cannot run in Drop; a short-lived runtime on another
         // thread drops the database, forcing off the pool's connections.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             runtime.block_on(async move {
                 if let Ok(admin) = Database::connect(POSTGRES_ADMIN_URL).await {
                     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = admin.execute(Statement::from_string(admin.get_database_backend(), sql)).await;
+                    let _ = admin
+                        .execute(Statement::from_string(admin.get_database_backend(), sql))
+                        .await;
                     let _ = admin.close().await;
                 }
             });

@@ -25,8 +25,12 @@ impl Received {
     /// The reset token from the link in the message.
     pub fn token(&self) -> String {
         let decoded = self.decoded();
-        let start = decoded.find("reset-password?token=").expect("a reset link") + "reset-password?token=".len();
-        decoded[start..].chars().take_while(char::is_ascii_hexdigit).collect()
+        let start = decoded.find("reset-password?token=").expect("a reset link")
+            + "reset-password?token=".len();
+        decoded[start..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect()
     }
 }
 
@@ -50,7 +54,10 @@ impl Handler for Collector {
     }
 
     fn data_end(&mut self) -> Response {
-        let message = Received { to: self.to.clone(), data: String::from_utf8_lossy(&self.data).into_owned() };
+        let message = Received {
+            to: self.to.clone(),
+            data: String::from_utf8_lossy(&self.data).into_owned(),
+        };
         self.store.lock().unwrap().push(message);
         response::OK
     }
@@ -68,9 +75,15 @@ impl SmtpSink {
         let collector = Collector::default();
         let store = collector.store.clone();
         let mut server = Server::new(collector);
-        server.with_name("sink.rampart.test").with_num_threads(2).with_tcp_listener(listener);
+        // lettre keeps pooled connections open and each holds a server thread.
+        server
+            .with_name("sink.rampart.test")
+            .with_num_threads(16)
+            .with_tcp_listener(listener);
         // The server thread lives until the test process exits.
-        std::thread::spawn(move || server.serve());
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
         Self { port, store }
     }
 
@@ -91,6 +104,10 @@ impl SmtpSink {
 
     pub fn messages_to(&self, to: &str) -> Vec<Received> {
         let store = self.store.lock().unwrap();
-        store.iter().filter(|m| m.to.iter().any(|t| t.contains(to))).cloned().collect()
+        store
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.contains(to)))
+            .cloned()
+            .collect()
     }
 }
