@@ -730,12 +730,17 @@ mod documentation {
     fn env_example_lists_every_variable() {
         let source = include_str!("config.rs");
         let example = include_str!("../../.env.example");
-        let documented: Vec<&str> =
-            example.lines().filter_map(|l| l.split('=').next()).map(str::trim).collect();
+        let documented: Vec<&str> = example
+            .lines()
+            .filter_map(|l| l.split('=').next())
+            .map(str::trim)
+            .collect();
         let mut read = Vec::new();
         for chunk in source.split('"').skip(1).step_by(2) {
             let is_name = chunk.len() > 2
-                && chunk.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && chunk
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
                 && chunk.contains('_');
             if is_name && !read.contains(&chunk) {
                 read.push(chunk);
