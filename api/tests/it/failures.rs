@@ -179,3 +179,31 @@ async fn the_api_recovers_when_postgres_comes_back() {
     assert!(recovered, "ready again without a restart");
     app.gql("{ me { id } }", json!({}), Some(&token)).await.ok();
 }
+
+#[tokio::test]
+async fn postgres_sessions_carry_the_statement_timeout() {
+    let app = TestApp::with_env(
+        Backend::Postgres,
+        &[("DATABASE_STATEMENT_TIMEOUT_MS", "1500")],
+    )
+    .await;
+    let db = &app.state.db;
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SHOW statement_timeout",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let value: String = row.try_get("", "statement_timeout").unwrap();
+    assert_eq!(value, "1500ms");
+    // A runaway statement is cancelled by the server instead of holding a connection.
+    let slow = db
+        .execute(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT pg_sleep(3)",
+        ))
+        .await;
+    assert!(slow.is_err());
+}

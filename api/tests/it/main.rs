@@ -7,6 +7,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod cli;
 mod failures;
 mod items;
 mod limits;
