@@ -16,8 +16,16 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Items::Title).string_len(255).not_null())
                     .col(ColumnDef::new(Items::Description).string_len(255).null())
                     .col(ColumnDef::new(Items::OwnerId).uuid().not_null())
-                    .col(ColumnDef::new(Items::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Items::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Items::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Items::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_items_owner")
@@ -51,7 +59,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Items::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Items::Table).to_owned())
+            .await
     }
 }
 

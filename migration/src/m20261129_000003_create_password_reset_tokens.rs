@@ -12,8 +12,17 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(PasswordResetTokens::Table)
-                    .col(ColumnDef::new(PasswordResetTokens::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(PasswordResetTokens::UserId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(PasswordResetTokens::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(PasswordResetTokens::UserId)
+                            .uuid()
+                            .not_null(),
+                    )
                     // Hex SHA-256 of the opaque token; the token itself is never stored.
                     .col(
                         ColumnDef::new(PasswordResetTokens::TokenHash)
@@ -26,7 +35,11 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
-                    .col(ColumnDef::new(PasswordResetTokens::UsedAt).timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new(PasswordResetTokens::UsedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .col(
                         ColumnDef::new(PasswordResetTokens::CreatedAt)
                             .timestamp_with_time_zone()
@@ -54,7 +67,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(PasswordResetTokens::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(PasswordResetTokens::Table).to_owned())
+            .await
     }
 }
 

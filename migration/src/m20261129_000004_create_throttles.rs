@@ -10,8 +10,18 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Throttles::Table)
-                    .col(ColumnDef::new(Throttles::Key).string_len(320).not_null().primary_key())
-                    .col(ColumnDef::new(Throttles::Count).integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Throttles::Key)
+                            .string_len(320)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Throttles::Count)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(
                         ColumnDef::new(Throttles::WindowStartedAt)
                             .timestamp_with_time_zone()
@@ -23,15 +33,25 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .default(0),
                     )
-                    .col(ColumnDef::new(Throttles::LockedUntil).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Throttles::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Throttles::LockedUntil)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Throttles::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Throttles::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Throttles::Table).to_owned())
+            .await
     }
 }
 

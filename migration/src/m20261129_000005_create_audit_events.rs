@@ -10,15 +10,28 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(AuditEvents::Table)
-                    .col(ColumnDef::new(AuditEvents::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(AuditEvents::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(AuditEvents::Kind).string_len(64).not_null())
                     // Plain columns, not foreign keys: the trail outlives the users it names.
                     .col(ColumnDef::new(AuditEvents::ActorId).uuid().null())
                     .col(ColumnDef::new(AuditEvents::SubjectId).uuid().null())
-                    .col(ColumnDef::new(AuditEvents::SubjectEmail).string_len(255).null())
+                    .col(
+                        ColumnDef::new(AuditEvents::SubjectEmail)
+                            .string_len(255)
+                            .null(),
+                    )
                     .col(ColumnDef::new(AuditEvents::Ip).string_len(64).null())
                     .col(ColumnDef::new(AuditEvents::Detail).string_len(1024).null())
-                    .col(ColumnDef::new(AuditEvents::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(AuditEvents::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -34,7 +47,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(AuditEvents::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(AuditEvents::Table).to_owned())
+            .await
     }
 }
 
