@@ -2,8 +2,8 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set, TransactionTrait};
 
 use super::{reset_token, throttle, token::IssuedToken, viewer::Viewer};
 use crate::{
@@ -161,17 +161,11 @@ pub async fn reset_password(
         .password
         .validate("newPassword", new_password, &context)?;
     let hash = state.hasher.hash(new_password).await?;
-    reset_token::revoke_all(&txn, user.id).await?;
-    let (id, email) = (user.id, user.email.clone());
-    let mut active = user.into_active_model();
-    active.password_hash = Set(hash);
-    active.tokens_valid_after = Set(now);
-    active.updated_at = Set(now);
-    active.update(&txn).await?;
+    store_new_password(&txn, &user, hash, now).await?;
     let entry = AuditEntry {
-        actor: Some(id),
-        subject: Some(id),
-        subject_email: Some(&email),
+        actor: Some(user.id),
+        subject: Some(user.id),
+        subject_email: Some(&user.email),
         ip,
         ..AuditEntry::default()
     };
@@ -217,12 +211,7 @@ pub async fn change_password(
     let hash = state.hasher.hash(new_password).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
-    reset_token::revoke_all(&txn, user.id).await?;
-    let mut active = user.clone().into_active_model();
-    active.password_hash = Set(hash);
-    active.tokens_valid_after = Set(now);
-    active.updated_at = Set(now);
-    active.update(&txn).await?;
+    store_new_password(&txn, user, hash, now).await?;
     let entry = AuditEntry {
         actor: Some(user.id),
         subject: Some(user.id),
@@ -232,5 +221,22 @@ pub async fn change_password(
     };
     audit::record(&txn, Kind::PasswordChanged, entry).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Saves a new hash and ends everything the old password opened: earlier
+/// access tokens (via `tokens_valid_after`) and unused reset links.
+async fn store_new_password<C: ConnectionTrait>(
+    txn: &C,
+    user: &entity::user::Model,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    reset_token::revoke_all(txn, user.id).await?;
+    let mut active = user.clone().into_active_model();
+    active.password_hash = Set(hash);
+    active.tokens_valid_after = Set(now);
+    active.updated_at = Set(now);
+    active.update(txn).await?;
     Ok(())
 }
