@@ -45,7 +45,8 @@ REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 HOME = Path.home()
 TOOLS = Path(os.environ.get("RAMPART_TOOLS", HOME / ".cache/rampart-tools"))
-TARGET = Path(os.environ.get("EDGE_CARGO_TARGET_DIR", HOME / ".cache/rampart-target"))
+TARGET = Path(os.environ.get("EDGE_CARGO_TARGET_DIR") or os.environ.get("CARGO_TARGET_DIR")
+              or HOME / ".cache/rampart-target")
 TRAEFIK = TOOLS / "edge/bin/traefik"
 NODE_MODULES = TOOLS / "node/node_modules"
 CHROMIUM = os.environ.get("EDGE_CHROMIUM", "/usr/bin/chromium")
@@ -458,6 +459,9 @@ def run() -> int:
 
         # --- Traefik --------------------------------------------------------------
         tenv = traefik_env(workdir, ports, crt, key)
+        version = subprocess.run([str(TRAEFIK), "version"], capture_output=True, text=True).stdout.split()
+        log(f"traefik {version[1] if len(version) > 1 else '?'}; "
+            + subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip())
         stack.spawn("traefik", [str(TRAEFIK)], tenv)
         # The same command compose uses as Traefik's health check.
         wait_until("traefik healthcheck", lambda: stack.alive() and subprocess.run(
