@@ -443,6 +443,9 @@ def test_p20_zizmor_ignores_have_reasons():
         elif in_ignore and s and not s.startswith("#"):
             in_ignore = False
     assert not bad, f"zizmor.yml ignores without a `# reason:` line: {bad}"
+    cfg = load_yaml(ROOT / "zizmor.yml") or {}
+    disabled = [k for k, v in (cfg.get("rules") or {}).items() if (v or {}).get("disable")]
+    assert not disabled, f"zizmor.yml switches whole audits off: {disabled}"
 
 
 def test_p21_image_scans_target_pushed_digest(wf_by_name):
