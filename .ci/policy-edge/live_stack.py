@@ -394,6 +394,8 @@ def traefik_env(workdir: Path, ports: dict, crt: Path, key: Path) -> dict:
 
 
 def run() -> int:
+    # nginx runs unprivileged and must read what this (root) process writes.
+    os.umask(0o022)
     for tool in (TRAEFIK, Path(shutil.which("nginx") or "/nonexistent"), Path(shutil.which("psql") or "/nonexistent")):
         if not tool.exists():
             log(f"missing {tool}: run .ci/install-edge")
