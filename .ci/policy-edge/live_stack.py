@@ -304,7 +304,22 @@ class Stack:
         subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-qAt", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"],
                         "-d", db, "-c", sql], check=True, capture_output=True, text=True)
 
+    def ensure_server(self) -> None:
+        """The machine's PostgreSQL; started the documented way if it is down."""
+        try:
+            self.psql("SELECT 1")
+            return
+        except subprocess.CalledProcessError:
+            pass
+        versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+        if not versions:
+            raise RuntimeError("no PostgreSQL at 127.0.0.1:5432 and no local cluster to start")
+        log(f"starting PostgreSQL {versions[-1]}")
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"], check=False)
+        wait_until("PostgreSQL", lambda: self.psql("SELECT 1") is None, timeout=30)
+
     def create_database(self) -> str:
+        self.ensure_server()
         suffix = f"{os.getpid()}_{secrets.token_hex(3)}"
         self.db_role, self.db_name = f"rampart_edge_{suffix}", f"rampart_edge_{suffix}"
         password = secrets.token_hex(16)
