@@ -493,6 +493,16 @@ def run() -> int:
         # Compare with the copy being served (web/dist may be rebuilt meanwhile).
         index = (html / "index.html").read_bytes()
 
+        def runtime_libraries():
+            # What gcr.io/distroless/cc-debian12 ships: glibc, libgcc, libstdc++, OpenSSL.
+            allowed = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libgcc_s.so", "libstdc++.so",
+                       "libpthread.so", "libdl.so", "librt.so", "libssl.so", "libcrypto.so")
+            out = subprocess.run(["ldd", str(api_bin)], capture_output=True, text=True, check=True).stdout
+            libs = [line.split()[0] for line in out.splitlines() if line.strip()]
+            extra = [lib for lib in libs if not lib.split("/")[-1].startswith(allowed)]
+            assert not extra, f"the API binary needs libraries the distroless runtime lacks: {extra}"
+        results.check("the API release binary links only what the distroless runtime ships", runtime_libraries)
+
         def redirect():
             status, headers, _ = http.request("/items/42?tab=a", scheme="http")
             assert status in (301, 308), f"status {status}"
