@@ -47,16 +47,16 @@ try {
   const hsts = (await response.allHeaders())["strict-transport-security"];
   if (!hsts) throw new Error("no HSTS header on the page");
 
-  await page.getByLabel("E-mail").fill(env.EDGE_EMAIL);
-  await page.getByLabel("Password", { exact: true }).fill(env.EDGE_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByLabel(/e-?mail/i).fill(env.EDGE_EMAIL);
+  await page.getByLabel(/^password$/i).fill(env.EDGE_PASSWORD);
+  await page.getByRole("button", { name: /^(log ?in|sign ?in)$/i }).click();
 
-  await page.waitForURL((url) => url.pathname === "/", { timeout: 20000 });
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"), { timeout: 20000 });
   await page.waitForFunction(() => {
     const raw = sessionStorage.getItem("rampart.session");
     return raw && JSON.parse(raw).accessToken;
   });
-  // The dashboard shows who is logged in (fetched with the new token).
+  // The logged-in page shows who is logged in (fetched with the new token).
   await page.getByText(env.EDGE_EMAIL, { exact: false }).first().waitFor();
   if (env.EDGE_SCREENSHOT) await page.screenshot({ path: env.EDGE_SCREENSHOT, fullPage: true });
   if (!graphqlStatuses.includes(200)) throw new Error(`no successful /graphql call: ${graphqlStatuses}`);
