@@ -50,7 +50,7 @@ fn production_refuses_to_start_without_secrets_and_names_the_variable() {
         .env("ENVIRONMENT", "production")
         .env(
             "DATABASE_URL",
-            "postgres://rampart:Qm7vT2pLx9sWk4zz@127.0.0.1:1/rampart",
+            format!("postgres://rampart:{}@127.0.0.1:1/rampart", random(16)),
         )
         .output()
         .unwrap();

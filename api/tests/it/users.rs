@@ -410,7 +410,7 @@ async fn superusers_update_users_partially(backend: Backend) {
     let weak = app
         .gql(
             UPDATE_USER,
-            json!({ "id": user.id, "i": { "password": "short" } }),
+            json!({ "id": user.id, "i": { "password": "short" } }), // pragma: allowlist secret
             Some(&admin),
         )
         .await;
