@@ -162,7 +162,7 @@ export function authSuite(ctx) {
     await checkA11y(page, "/reset-password");
     await screenshot(page, "reset-password");
     const newPassword = strongPassword();
-    await page.getByLabel("New password").fill(newPassword);
+    await page.getByLabel("New password", { exact: true }).fill(newPassword);
     await page.getByLabel("Confirm password").fill(newPassword);
     await page.getByRole("button", { name: "Set password" }).click();
     await expectPath(page, "/login");
@@ -180,7 +180,7 @@ export function authSuite(ctx) {
     const { context: c2, page: p2 } = await openPage(ctx.browser);
     await p2.goto(link);
     const again = strongPassword();
-    await p2.getByLabel("New password").fill(again);
+    await p2.getByLabel("New password", { exact: true }).fill(again);
     await p2.getByLabel("Confirm password").fill(again);
     await p2.getByRole("button", { name: "Set password" }).click();
     await p2.getByTestId("toast-error").waitFor();
@@ -224,14 +224,14 @@ export function authSuite(ctx) {
     await otherPage.goto(`${base()}/settings`);
     await otherPage.getByLabel("Current password").fill(user.password);
     const next = strongPassword();
-    await otherPage.getByLabel("New password").fill(next);
+    await otherPage.getByLabel("New password", { exact: true }).fill(next);
     await otherPage.getByLabel("Confirm new password").fill(next);
     await otherPage.getByRole("button", { name: "Change password" }).click();
     await expectPath(otherPage, "/login");
     await other.close();
     // Tokens carry whole seconds: make sure the revocation instant has passed.
     await new Promise((r) => setTimeout(r, 1100));
-    await page.getByRole("link", { name: "Items" }).click();
+    await page.getByRole("link", { name: "Items", exact: true }).click();
     await expectPath(page, "/login");
     await expectText(page.getByTestId("login-reason"), /session has ended/);
     await context.close();

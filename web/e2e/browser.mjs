@@ -29,7 +29,13 @@ export async function launchBrowser() {
  * that records CSP violations and page errors: the tests fail on any.
  */
 export async function openPage(browser, { colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
+  // Reduced motion: Pico then skips its colour transitions, so axe measures
+  // contrast on final colours rather than mid-fade.
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme,
+    reducedMotion: "reduce",
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const problems = [];

@@ -29,7 +29,7 @@ export function itemsSuite(ctx) {
     const user = await signUpUser(base(), { tag: "empty" });
     const { context, page } = await openPage(ctx.browser);
     await logIn(page, base(), user.email, user.password);
-    await page.getByRole("link", { name: "Items" }).click();
+    await page.getByRole("link", { name: "Items", exact: true }).click();
     await expectText(page.getByTestId("items-empty"), /don't have any items yet/);
     await checkA11y(page, "/items (empty)");
     await context.close();

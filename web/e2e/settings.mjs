@@ -20,7 +20,7 @@ export function settingsSuite(ctx) {
     const other = await signUpUser(base(), { tag: "profile-other" });
     const { context, page } = await openPage(ctx.browser);
     await logIn(page, base(), user.email, user.password);
-    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
     await page.getByRole("heading", { name: "User settings" }).waitFor();
     await checkA11y(page, "/settings");
     await screenshot(page, "settings");
@@ -28,10 +28,10 @@ export function settingsSuite(ctx) {
     await profile.getByLabel("Full name").fill("Renamed Person");
     await profile.getByRole("button", { name: "Save profile" }).click();
     await expectText(page.getByTestId("toast-success"), "Profile updated.");
-    await page.getByRole("link", { name: "Dashboard" }).click();
+    await page.getByRole("link", { name: "Dashboard", exact: true }).click();
     await expectText(page.getByTestId("greeting"), "Hi, Renamed Person");
 
-    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
     await profile.getByLabel("E-mail").fill(other.email);
     await profile.getByRole("button", { name: "Save profile" }).click();
     await page.waitForFunction(
@@ -52,7 +52,7 @@ export function settingsSuite(ctx) {
     const next = strongPassword();
     const section = page.getByRole("region", { name: "Change password" });
     await section.getByLabel("Current password").fill("Not-the-password-42");
-    await section.getByLabel("New password").fill(next);
+    await section.getByLabel("New password", { exact: true }).fill(next);
     await section.getByLabel("Confirm new password").fill(next);
     await section.getByRole("button", { name: "Change password" }).click();
     // The API's BAD_USER_INPUT(field: currentPassword) lands on that field.

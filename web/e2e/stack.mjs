@@ -7,9 +7,11 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -210,15 +212,17 @@ export async function startStack({ mail, signupEnabled = true, name = "main" }) 
 
   const confPath = join(dir, "nginx", "spa.conf");
   writeFileSync(confPath, renderSpaConf({ port: webPort, root: DIST, tmp: dir, apiPort }));
+  // nginx opens /dev/stdout and /dev/stderr by path (as in the container),
+  // which fails on a pipe (a socket here): give it a real file.
+  const nginxLog = join(dir, "nginx.log");
+  const logFd = openSync(nginxLog, "a");
   const nginx = spawn(
     "nginx",
     ["-e", "stderr", "-p", join(dir, "nginx"), "-c", confPath, "-g", "daemon off;"],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { stdio: ["ignore", logFd, logFd] },
   );
-  nginx.stdout.on("data", (d) => logs.nginx.push(String(d)));
-  nginx.stderr.on("data", (d) => logs.nginx.push(String(d)));
+  closeSync(logFd);
+  logs.nginx = { join: () => (existsSync(nginxLog) ? readFileSync(nginxLog, "utf8") : "") };
 
   const stop = async () => {
     for (const child of [nginx, api]) {

@@ -35,7 +35,7 @@ export const loginRoute = createRoute({
       : {}),
   }),
   beforeLoad: ({ search }) => {
-    if (isLoggedIn()) throw redirect({ to: safeRedirect(search.redirect) });
+    if (isLoggedIn()) throw redirect({ href: safeRedirect(search.redirect) });
   },
   component: LoginPage,
 });
@@ -51,7 +51,7 @@ function LoginPage() {
     ["email", "password"],
     async ({ email, password }) => {
       await logIn(queryClient, email, password);
-      await navigate({ to: safeRedirect(target) });
+      await navigate({ href: safeRedirect(target) });
     },
     toast.error,
   );
