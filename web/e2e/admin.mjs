@@ -162,7 +162,7 @@ export function adminSuite(ctx) {
     await page.goto(`${base()}/items`);
     await page.getByRole("columnheader", { name: "Owner" }).waitFor();
     await expectText(page.getByTestId("page-status"), /items/);
-    await screenshot(page, "dashboard-admin-items");
+    await screenshot(page, "items-superuser");
     await context.close();
   });
 }

@@ -89,6 +89,7 @@ export function authSuite(ctx) {
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
     await expectText(page.getByTestId("greeting"), "Hi, Sally Signup");
+    await screenshot(page, "dashboard");
     await checkA11y(page, "dashboard");
     assertNoProblems(page);
     await context.close();

@@ -87,6 +87,7 @@ export function settingsSuite(ctx) {
     await page.getByLabel("Dark").check();
     assert.equal(await theme(), "dark");
     await checkA11y(page, "/settings (dark)");
+    await screenshot(page, "settings-dark");
     await page.reload();
     await page.getByRole("heading", { name: "User settings" }).waitFor();
     assert.equal(await theme(), "dark");
