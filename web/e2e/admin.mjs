@@ -108,7 +108,7 @@ export function adminSuite(ctx) {
     await context.close();
   });
 
-  it("edit a user (deactivate, promote) and delete one", async () => {
+  it("edit a user (rename, deactivate) and delete one", async () => {
     const target = await signUpUser(base(), { tag: "edit-target", fullName: "Edit Target" });
     const { context, page } = await asAdmin();
     // Newest first: the user just made is on page 1.
@@ -133,6 +133,28 @@ export function adminSuite(ctx) {
     await row.waitFor({ state: "detached" });
     assertNoProblems(page);
     await context.close();
+  });
+
+  it("promote a user to superuser: they get the admin area", async () => {
+    const target = await signUpUser(base(), { tag: "promote" });
+    const { context, page } = await asAdmin();
+    await page.goto(`${base()}/admin`);
+    const row = page.getByTestId("user-row").filter({ hasText: target.email });
+    await row.waitFor();
+    await page.getByRole("button", { name: `Edit ${target.email}` }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit user" });
+    await dialog.getByLabel("Superuser").check();
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await expectText(row, /Superuser/);
+    await context.close();
+
+    const { context: c2, page: promoted } = await openPage(ctx.browser);
+    await logIn(promoted, base(), target.email, target.password);
+    await promoted.getByRole("link", { name: "Admin", exact: true }).click();
+    await promoted.getByRole("heading", { name: "Users" }).waitFor();
+    assert.equal(await promoted.getByTestId("access-denied").count(), 0);
+    await c2.close();
   });
 
   it("audit events view lists what happened", async () => {

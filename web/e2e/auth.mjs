@@ -115,6 +115,23 @@ export function authSuite(ctx) {
     await context.close();
   });
 
+  it("the API's password policy (weak password) is shown on the password field", async () => {
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${base()}/signup`);
+    await page.getByLabel("E-mail").fill(uniqueEmail("weak"));
+    // Long enough for the client-side rule; too guessable for the API's estimator.
+    await page.getByLabel("Password", { exact: true }).fill("password1234");
+    await page.getByLabel("Confirm password").fill("password1234");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.waitForFunction(
+      () =>
+        document.querySelector('input[name="password"]')?.getAttribute("aria-invalid") === "true",
+    );
+    await expectText(page.locator(".field-error"), /password/i);
+    await expectPath(page, "/signup");
+    await context.close();
+  });
+
   it("pages behind login send a visitor to log in, then back where they were going", async () => {
     const user = await signUpUser(base(), { tag: "redirect" });
     const { context, page } = await openPage(ctx.browser);

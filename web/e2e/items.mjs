@@ -3,6 +3,7 @@ import { it } from "node:test";
 import {
   assertNoProblems,
   checkA11y,
+  expectPath,
   expectText,
   logIn,
   openPage,
@@ -104,6 +105,42 @@ export function itemsSuite(ctx) {
     await expectText(page.getByTestId("page-status"), "Page 3 of 3");
     await page.getByRole("button", { name: "Previous" }).click();
     await expectText(page.getByTestId("page-status"), "Page 2 of 3");
+    await context.close();
+  });
+
+  it("loading state, then an INTERNAL error as a toast with the request id", async () => {
+    const user = await signUpUser(base(), { tag: "internal" });
+    const { context, page } = await openPage(ctx.browser);
+    await logIn(page, base(), user.email, user.password);
+    // Hold the Items query, then answer it the way the API reports a failure
+    // on its side (the only way to make the real API fail on demand).
+    let release;
+    const held = new Promise((r) => {
+      release = r;
+    });
+    await page.route("**/graphql", async (route) => {
+      if (!/query Items\b/.test(route.request().postData() ?? "")) return route.continue();
+      await held;
+      return route.fulfill({
+        status: 200,
+        contentType: "application/json",
+        body: JSON.stringify({
+          data: null,
+          errors: [
+            {
+              message: "Something went wrong on our side. Quote the request id if you report it.",
+              extensions: { code: "INTERNAL", requestId: "req-e2e-42" },
+            },
+          ],
+        }),
+      });
+    });
+    await page.getByRole("link", { name: "Items", exact: true }).click();
+    await expectText(page.locator('[aria-busy="true"]'), /Loading items/);
+    release();
+    await expectText(page.getByTestId("toast-request-id"), "req-e2e-42");
+    await expectText(page.getByRole("alert").first(), /could not be loaded|went wrong/);
+    await expectPath(page, "/items");
     await context.close();
   });
 
