@@ -54,6 +54,27 @@ export function authSuite(ctx) {
     await context.close();
   });
 
+  it("log in with the keyboard alone", async () => {
+    const { context, page } = await openPage(ctx.browser);
+    await page.goto(`${base()}/login`);
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "email");
+    await page.keyboard.type(ctx.stack.admin.email);
+    await page.keyboard.press("Tab");
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("name")),
+      "password",
+    );
+    await page.keyboard.type(ctx.stack.admin.password);
+    await page.keyboard.press("Enter");
+    await page.getByTestId("greeting").waitFor();
+    // The skip link is the first stop on every logged-in page.
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
+    await context.close();
+  });
+
   it("a wrong password is refused and the user stays on the login page", async () => {
     const { context, page } = await openPage(ctx.browser);
     await page.goto(`${base()}/login`);

@@ -48,6 +48,13 @@ export function itemsSuite(ctx) {
     const dialog = page.getByRole("dialog", { name: "Add item" });
     await dialog.waitFor();
     await checkA11y(page, "add item dialog");
+    // Native modal: focus starts inside, Escape closes, focus returns.
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "title");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Add item");
+    await page.keyboard.press("Enter");
+    await dialog.waitFor();
     await dialog.getByRole("button", { name: "Save" }).click();
     await expectText(dialog.locator(".field-error"), "Title is required.");
     await dialog.getByLabel("Title").fill("Buy milk");
