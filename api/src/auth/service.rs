@@ -39,7 +39,12 @@ pub async fn login(
 ) -> Result<IssuedToken, AppError> {
     spend_ip_budget(state, ip).await?;
     let now = Utc::now();
-    let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+    let Ok(email) = normalize_email(email) else {
+        // No account can have this address; answer like any failure, after
+        // the same hashing work, without storing attacker-sized keys.
+        state.hasher.verify(password, None).await?;
+        return Err(AppError::InvalidCredentials);
+    };
     let account_key = format!("login-account:{email}");
     let locked = throttle::is_locked(&state.db, &account_key, now).await?;
     let user = users::service::find_by_email(&state.db, &email).await?;

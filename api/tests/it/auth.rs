@@ -53,7 +53,16 @@ async fn every_login_failure_looks_the_same(backend: Backend) {
     let unknown = app.login("nobody@rampart.dev", "not-the-password-1").await;
     let inactive_reply = app.login(&inactive.email, &inactive.password).await;
     let malformed = app.login("not an email", "x").await;
-    for reply in [&wrong_password, &unknown, &inactive_reply, &malformed] {
+    let huge = app
+        .login(&format!("{}@rampart.dev", "a".repeat(5000)), "x")
+        .await;
+    for reply in [
+        &wrong_password,
+        &unknown,
+        &inactive_reply,
+        &malformed,
+        &huge,
+    ] {
         assert_eq!(reply.code(), "UNAUTHENTICATED", "{}", reply.body);
         assert_eq!(reply.message(), "Incorrect e-mail or password.");
         assert!(reply.data().is_null());
