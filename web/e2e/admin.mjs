@@ -49,7 +49,7 @@ export function adminSuite(ctx) {
     const { context, page } = await asAdmin();
     await page.getByRole("link", { name: "Admin", exact: true }).click();
     await expectPath(page, "/admin");
-    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.getByRole("heading", { name: "Users", exact: true }).waitFor();
     const status = await expectText(page.getByTestId("page-status"), /Page 1 of \d+ · \d+ users/);
     const total = Number(status.match(/· (\d+) users/)[1]);
     assert.ok(total > 10, `earlier suites made more than 10 users (saw ${total})`);
@@ -152,7 +152,7 @@ export function adminSuite(ctx) {
     const { context: c2, page: promoted } = await openPage(ctx.browser);
     await logIn(promoted, base(), target.email, target.password);
     await promoted.getByRole("link", { name: "Admin", exact: true }).click();
-    await promoted.getByRole("heading", { name: "Users" }).waitFor();
+    await promoted.getByRole("heading", { name: "Users", exact: true }).waitFor();
     assert.equal(await promoted.getByTestId("access-denied").count(), 0);
     await c2.close();
   });

@@ -18,7 +18,7 @@ export function authSuite(ctx) {
   it("login page is accessible and offers sign-up when the API allows it", async () => {
     const { context, page } = await openPage(ctx.browser);
     await page.goto(`${base()}/login`);
-    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.getByRole("heading", { name: "Log in", exact: true }).waitFor();
     await page.getByRole("link", { name: "Sign up" }).waitFor();
     await checkA11y(page, "/login");
     await screenshot(page, "login");
@@ -57,7 +57,7 @@ export function authSuite(ctx) {
   it("log in with the keyboard alone", async () => {
     const { context, page } = await openPage(ctx.browser);
     await page.goto(`${base()}/login`);
-    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.getByRole("heading", { name: "Log in", exact: true }).waitFor();
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "email");
     await page.keyboard.type(ctx.stack.admin.email);
@@ -163,7 +163,7 @@ export function authSuite(ctx) {
     await page.getByLabel("Password", { exact: true }).fill(user.password);
     await page.getByRole("button", { name: "Log in" }).click();
     await expectPath(page, "/items");
-    await page.getByRole("heading", { name: "Items" }).waitFor();
+    await page.getByRole("heading", { name: "Items", exact: true }).waitFor();
     await context.close();
   });
 
@@ -195,7 +195,7 @@ export function authSuite(ctx) {
     assert.ok(link.startsWith(`${base()}/reset-password?token=`), link);
 
     await page.goto(link);
-    await page.getByRole("heading", { name: "Reset password" }).waitFor();
+    await page.getByRole("heading", { name: "Reset password", exact: true }).waitFor();
     // The token leaves the address bar (and so history and any later Referer).
     await page.waitForFunction(() => !location.search.includes("token"));
     await checkA11y(page, "/reset-password");

@@ -21,7 +21,7 @@ export function settingsSuite(ctx) {
     const { context, page } = await openPage(ctx.browser);
     await logIn(page, base(), user.email, user.password);
     await page.getByRole("link", { name: "Settings", exact: true }).click();
-    await page.getByRole("heading", { name: "User settings" }).waitFor();
+    await page.getByRole("heading", { name: "User settings", exact: true }).waitFor();
     await checkA11y(page, "/settings");
     await screenshot(page, "settings");
     const profile = page.getByRole("region", { name: "Profile" });
@@ -89,7 +89,7 @@ export function settingsSuite(ctx) {
     await checkA11y(page, "/settings (dark)");
     await screenshot(page, "settings-dark");
     await page.reload();
-    await page.getByRole("heading", { name: "User settings" }).waitFor();
+    await page.getByRole("heading", { name: "User settings", exact: true }).waitFor();
     assert.equal(await theme(), "dark");
     assert.equal(await page.getByLabel("Dark").isChecked(), true);
     await page.getByLabel("Light").check();
@@ -115,8 +115,8 @@ export function settingsSuite(ctx) {
     const { context: c2, page: admin } = await openPage(ctx.browser);
     await logIn(admin, base(), ctx.stack.admin.email, ctx.stack.admin.password);
     await admin.goto(`${base()}/settings`);
-    await admin.getByRole("heading", { name: "Appearance" }).waitFor();
-    assert.equal(await admin.getByRole("heading", { name: "Danger zone" }).count(), 0);
+    await admin.getByRole("heading", { name: "Appearance", exact: true }).waitFor();
+    assert.equal(await admin.getByRole("heading", { name: "Danger zone", exact: true }).count(), 0);
     await c2.close();
   });
 }

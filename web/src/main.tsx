@@ -5,7 +5,6 @@ import { RouterProvider } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ToastProvider } from "./components/Common/Toasts";
-import { reloadSession } from "./lib/auth";
 import { applyTheme, loadTheme } from "./lib/theme";
 import { createAppRouter, createQueryClient } from "./router";
 
@@ -14,10 +13,6 @@ applyTheme(loadTheme());
 
 const queryClient = createQueryClient();
 const router = createAppRouter(queryClient);
-
-// sessionStorage is per tab, but a login in another tab of the same
-// session-restored window would otherwise go unnoticed.
-window.addEventListener("storage", () => reloadSession());
 
 const root = document.getElementById("root");
 if (!root) throw new Error("#root missing from index.html");
