@@ -603,7 +603,13 @@ def test_p29_sbom_from_digest_attested_and_auditable_binary(wf_by_name):
     rel, job = sign_job(wf_by_name)
     steps = {str(s.get("uses", "")).split("@")[0]: s for s in job["steps"] if "uses" in s}
     assert steps["anchore/sbom-action"]["with"]["image"] == "${{ env.IMAGE_REF }}"
-    assert steps["actions/attest-sbom"]["with"]["subject-digest"] == "${{ matrix.digest }}"
+    for s in job["steps"]:
+        if str(s.get("uses", "")).startswith("actions/attest-sbom"):
+            assert s["with"]["subject-digest"] == "${{ matrix.digest }}"
+    spa = [s.get("run", "") for s in job["steps"] if "cyclonedx-npm" in s.get("run", "")]
+    assert spa and "--package-lock-only" in spa[0], "release attests a source SBOM of the SPA's npm dependencies"
+    attests = [s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/attest-sbom")]
+    assert {s["with"]["sbom-path"] for s in attests} >= {"sbom-${{ matrix.component }}.spdx.json", "sbom-web-npm.cdx.json"}
     if tracked("api/Dockerfile"):
         assert "cargo auditable build" in (ROOT / "api/Dockerfile").read_text(encoding="utf-8")
     script = (ROOT / "scripts/security").read_text(encoding="utf-8")
