@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -211,7 +212,11 @@ export async function startStack({ mail, signupEnabled = true, name = "main" }) 
   api.stderr.on("data", (d) => logs.api.push(String(d)));
 
   const confPath = join(dir, "nginx", "spa.conf");
-  writeFileSync(confPath, renderSpaConf({ port: webPort, root: DIST, tmp: dir, apiPort }));
+  // Workers run as "nobody" when the suite runs as root, and a CI clone may sit
+  // under a 0700 home: serve a world-readable copy of the build.
+  const webRoot = join(dir, "html");
+  cpSync(DIST, webRoot, { recursive: true });
+  writeFileSync(confPath, renderSpaConf({ port: webPort, root: webRoot, tmp: dir, apiPort }));
   // nginx opens /dev/stdout and /dev/stderr by path (as in the container),
   // which fails on a pipe (a socket here): give it a real file.
   const nginxLog = join(dir, "nginx.log");
