@@ -107,6 +107,13 @@ def test_p02_only_allow_listed_actions(workflows):
     assert not unknown, f"actions outside the reviewed allow-list: {unknown}"
 
 
+def test_p02_zizmor_enforces_the_same_allow_list():
+    cfg = load_yaml(ROOT / "zizmor.yml")
+    allow = set(cfg["rules"]["forbidden-uses"]["config"]["allow"])
+    expanded = {a for a in ALLOWED_ACTIONS if not a.startswith("github/codeql-action/")} | {"github/codeql-action/*"}
+    assert allow == expanded, f"zizmor.yml forbidden-uses allow-list differs: {sorted(allow ^ expanded)}"
+
+
 def test_p03_downloaded_tools_have_explicit_versions(workflows):
     bad = []
     for wf in workflows:
