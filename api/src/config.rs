@@ -397,11 +397,15 @@ impl Config {
     }
 }
 
-/// Two hashes per core keeps the CPU busy without letting a login flood
-/// allocate unbounded argon2 memory (19 MiB each).
+/// One hash per core keeps the CPU busy without letting a login flood
+/// allocate unbounded argon2 memory (19 MiB each). More than one per core
+/// buys no login throughput (each hash is pure CPU) but time-slices the
+/// cores against the async workers: in bench/run on 2 cores, 4 permits gave
+/// the same logins/s as 2 while `me` during a login flood lost half its
+/// requests/s and its p99 went from 2.7x to 3.6x its p99 without the flood.
 fn default_hash_concurrency() -> usize {
     std::thread::available_parallelism()
-        .map(|n| n.get() * 2)
+        .map(|n| n.get())
         .unwrap_or(2)
 }
 

@@ -2,6 +2,7 @@
 //! per-request [`viewer::Auth`].
 
 pub mod graphql;
+mod hash_memory;
 pub mod password;
 pub mod reset_token;
 pub mod service;

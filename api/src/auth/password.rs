@@ -8,13 +8,12 @@
 use std::sync::Arc;
 
 use argon2::{
-    password_hash::{
-        rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
-    },
+    password_hash::{rand_core::OsRng, PasswordHash, SaltString},
     Algorithm, Argon2, Params, Version,
 };
 use tokio::sync::Semaphore;
 
+use super::hash_memory::{self, MemoryPool};
 use crate::error::AppError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -81,11 +80,14 @@ impl PasswordPolicy {
 }
 
 /// argon2id hasher with bounded concurrency and a dummy hash used to give
-/// unknown accounts the same verification cost as known ones.
+/// unknown accounts the same verification cost as known ones. Working memory
+/// comes from a [`MemoryPool`] (see `hash_memory.rs` for why).
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
+    params: Params,
     permits: Arc<Semaphore>,
+    memory: Arc<MemoryPool>,
     dummy_hash: Arc<str>,
 }
 
@@ -98,28 +100,44 @@ impl PasswordHasher {
             None,
         )
         .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let memory = Arc::new(MemoryPool::new());
         let salt = SaltString::generate(&mut OsRng);
-        let dummy_hash = argon2
-            .hash_password(b"dummy password for unknown accounts", &salt)
+        let dummy_hash = {
+            let _demand = memory.demand();
+            hash_memory::hash(
+                &memory,
+                &argon2,
+                &params,
+                b"dummy password for unknown accounts",
+                salt.as_salt(),
+            )
             .map_err(|e| anyhow::anyhow!("cannot compute dummy hash: {e}"))?
-            .to_string();
+        };
         Ok(Self {
             argon2,
+            params,
             permits: Arc::new(Semaphore::new(policy.max_concurrent_hashes)),
+            memory,
             dummy_hash: dummy_hash.into(),
         })
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, AppError> {
         let argon2 = self.argon2.clone();
+        let params = self.params.clone();
+        let memory = Arc::clone(&self.memory);
         let password = password.to_owned();
         self.run_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            argon2
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| AppError::internal(anyhow::anyhow!("argon2 hash failed: {e}")))
+            hash_memory::hash(
+                &memory,
+                &argon2,
+                &params,
+                password.as_bytes(),
+                salt.as_salt(),
+            )
+            .map_err(|e| AppError::internal(anyhow::anyhow!("argon2 hash failed: {e}")))
         })
         .await
     }
@@ -128,7 +146,7 @@ impl PasswordHasher {
     /// an unusable hash it verifies against the dummy hash and returns false,
     /// taking the same time as a real check.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, AppError> {
-        let argon2 = self.argon2.clone();
+        let memory = Arc::clone(&self.memory);
         let password = password.to_owned();
         let stored = stored.map(str::to_owned);
         let dummy = self.dummy_hash.clone();
@@ -145,7 +163,9 @@ impl PasswordHasher {
                     }
                 },
             };
-            let matches = argon2.verify_password(password.as_bytes(), &hash).is_ok();
+            // A stored hash whose parameters cannot be used fails to verify,
+            // as with `PasswordVerifier`.
+            let matches = hash_memory::verify(&memory, password.as_bytes(), &hash).unwrap_or(false);
             Ok(is_real && matches)
         })
         .await
@@ -155,14 +175,21 @@ impl PasswordHasher {
         &self,
         job: impl FnOnce() -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
+        // Counted from before the wait for a permit until the blocking job
+        // ends, so the pool keeps its memory for queued hashes.
+        let demand = self.memory.demand();
         let _permit = self
             .permits
             .acquire()
             .await
             .map_err(|e| AppError::internal(anyhow::anyhow!("hash semaphore closed: {e}")))?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|e| AppError::internal(anyhow::anyhow!("hash task failed: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            let result = job();
+            drop(demand);
+            result
+        })
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("hash task failed: {e}")))?
     }
 }
 
