@@ -622,16 +622,32 @@ mod tests {
         Config::from_lookup(&|k| map.get(k).cloned())
     }
 
-    fn production(overrides: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
-        let mut vars = vec![
+    /// Strong production values, generated per test so that no
+    /// secret-shaped literal lives in the repository.
+    struct Strong {
+        db_password: String,
+        jwt_secret: String,
+        superuser_password: String,
+    }
+
+    impl Strong {
+        fn new() -> Self {
+            Self {
+                db_password: random_string(20),
+                jwt_secret: random_string(48),
+                superuser_password: format!("{}-{}", random_string(12), random_string(12)),
+            }
+        }
+    }
+
+    fn production_with(strong: &Strong, overrides: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let database_url = format!("postgres://rampart:{}@db/rampart", strong.db_password);
+        let mut vars: Vec<(&str, &str)> = vec![
             ("ENVIRONMENT", "production"),
-            (
-                "DATABASE_URL",
-                "postgres://rampart:Qm7vT2pLx9sWk4@db/rampart",
-            ),
-            ("JWT_SECRET", "o8Jx2mQ4vZr7tL1nW6yP3sK9dF5hB0cGa2E7uR4i"),
+            ("DATABASE_URL", &database_url),
+            ("JWT_SECRET", &strong.jwt_secret),
             ("FIRST_SUPERUSER_EMAIL", "ops@rampart.dev"),
-            ("FIRST_SUPERUSER_PASSWORD", "violet-anchor-tundra-93"),
+            ("FIRST_SUPERUSER_PASSWORD", &strong.superuser_password),
             ("FRONTEND_HOST", "https://rampart.dev"),
             ("SMTP_HOST", "smtp.rampart.dev"),
         ];
@@ -642,6 +658,10 @@ mod tests {
             }
         }
         config(&vars)
+    }
+
+    fn production(overrides: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        production_with(&Strong::new(), overrides)
     }
 
     #[test]
@@ -719,11 +739,12 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let cfg = production(&[]).expect("valid production config");
+        let strong = Strong::new();
+        let cfg = production_with(&strong, &[]).expect("valid production config");
         let printed = format!("{cfg:?}");
-        assert!(!printed.contains("o8Jx2mQ4vZr7tL1nW6yP3sK9dF5hB0cGa2E7uR4i"));
-        assert!(!printed.contains("violet-anchor-tundra-93"));
-        assert!(!printed.contains("Qm7vT2pLx9sWk4"));
+        assert!(!printed.contains(&strong.jwt_secret));
+        assert!(!printed.contains(&strong.superuser_password));
+        assert!(!printed.contains(&strong.db_password));
     }
 }
 

@@ -111,4 +111,14 @@ export function nginxSuite(ctx) {
     });
     assert.equal(r.status, 413);
   });
+
+  it("the access log keeps paths but never query strings (reset tokens)", async () => {
+    const token = `logprobe${Date.now()}`;
+    const r = await fetch(`${ctx.stack.baseUrl}/reset-password?token=${token}`);
+    assert.equal(r.status, 200);
+    await new Promise((done) => setTimeout(done, 200));
+    const log = ctx.stack.logs.nginx.join();
+    assert.match(log, /"GET \/reset-password HTTP\/1\.1" 200/);
+    assert.ok(!log.includes(token), "the token reached the access log");
+  });
 }
