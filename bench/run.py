@@ -449,14 +449,17 @@ def render(args, runs: dict, ceilings: dict, startup: list[float], command: str,
     if me and flood:
         ratio = flood["p99_us"] / max(me["p99_us"], 1)
         target_row("`me` p99 during a login flood", f"{ms(flood['p99_us'])} ms = {ratio:.1f}× the p99 without it", "≤ 3×", ratio <= 3)
-    rw = [pgk(s) for s in ("me", "items", "create", "mixed") if pgk(s)]
+    # Memory targets use the worst round, not the median one.
+    every = lambda names: [r for s in names for r in runs.get(("PostgreSQL", s), [])]
+    rw = every(("me", "items", "create", "mixed"))
     if rw:
         steady = max(r["rss_steady"] for r in rw)
         peak = max(r["rss_peak"] for r in rw)
-        target_row("RSS under read/write load", f"{steady:.0f} MiB steady (peak {peak:.0f} MiB)", "≤ 64 MiB steady", steady <= 64)
-    if login or flood:
-        peak = max(r["rss_peak"] for r in (login, flood) if r)
-        target_row("RSS peak under a login flood", f"{peak:.0f} MiB", "≤ 160 MiB", peak <= 160)
+        target_row("RSS under read/write load (worst round)", f"{steady:.0f} MiB steady (peak {peak:.0f} MiB)", "≤ 64 MiB steady", steady <= 64)
+    floods = every(("login", "me_flood"))
+    if floods:
+        peak = max(r["rss_peak"] for r in floods)
+        target_row("RSS peak under a login flood (worst round)", f"{peak:.0f} MiB", "≤ 160 MiB", peak <= 160)
     if startup:
         target_row("ready after start, migrated database", f"{statistics.median(startup) * 1000:.0f} ms", "≤ 100 ms", statistics.median(startup) <= 0.100)
     total_errors = sum(x["errors_total"] for v in runs.values() for x in v)
@@ -544,6 +547,11 @@ def main() -> int:
         log("seeding PostgreSQL: reader with 1,000 items, writer")
         client = Client(args.port)
         pg_users = {"reader": seed_user(client, "reader", 1000), "writer": seed_user(client, "writer", 0)}
+
+        # No VACUUM ANALYZE here on purpose: statistics taken while the reader
+        # owns every row make the planner walk idx_items_created_at past the
+        # writer's newer items once `create` has run (items fell to ~100
+        # req/s in a trial); autovacuum analyses as the table grows.
 
         sqlite_api = None
         sqlite_users = None
