@@ -60,7 +60,8 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("idx_users_created_at")
                     .table(Users::Table)
-                    .col(Users::CreatedAt)
+                    .col((Users::CreatedAt, IndexOrder::Desc))
+                    .col((Users::Id, IndexOrder::Desc))
                     .to_owned(),
             )
             .await

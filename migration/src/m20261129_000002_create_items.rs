@@ -36,14 +36,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // Serves "my items, newest first" without a sort.
+        // Matches `WHERE owner_id = ? ORDER BY created_at DESC, id DESC` exactly:
+        // with only (owner_id, created_at) PostgreSQL was seen paging through
+        // the wrong index and filtering out other owners' rows (bench/analysis.md).
         manager
             .create_index(
                 Index::create()
                     .name("idx_items_owner_created_at")
                     .table(Items::Table)
                     .col(Items::OwnerId)
-                    .col(Items::CreatedAt)
+                    .col((Items::CreatedAt, IndexOrder::Desc))
+                    .col((Items::Id, IndexOrder::Desc))
                     .to_owned(),
             )
             .await?;
@@ -52,7 +55,8 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("idx_items_created_at")
                     .table(Items::Table)
-                    .col(Items::CreatedAt)
+                    .col((Items::CreatedAt, IndexOrder::Desc))
+                    .col((Items::Id, IndexOrder::Desc))
                     .to_owned(),
             )
             .await

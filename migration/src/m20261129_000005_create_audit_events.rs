@@ -40,7 +40,8 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("idx_audit_events_created_at")
                     .table(AuditEvents::Table)
-                    .col(AuditEvents::CreatedAt)
+                    .col((AuditEvents::CreatedAt, IndexOrder::Desc))
+                    .col((AuditEvents::Id, IndexOrder::Desc))
                     .to_owned(),
             )
             .await
