@@ -1,8 +1,8 @@
 import { QueryCache, QueryClient } from "@tanstack/react-query";
 import { createRouter } from "@tanstack/react-router";
-import { toastOutsideReact } from "./components/Common/Toasts";
+import { reportError, toastOutsideReact } from "./components/Common/Toasts";
 import { setUnauthenticatedHandler } from "./lib/auth";
-import { ApiError, describeError } from "./lib/errors";
+import { ApiError } from "./lib/errors";
 import { rootRoute } from "./routes/__root";
 import { layoutRoute } from "./routes/_layout";
 import { adminAuditRoute, adminRoute, adminUsersRoute } from "./routes/admin";
@@ -38,9 +38,7 @@ export function createQueryClient(): QueryClient {
       onError: (error) => {
         // Query failures surface once, here, as a toast; mutations report
         // through their forms (field errors) instead.
-        if (error instanceof ApiError && error.sessionEnded) return;
-        const { message, requestId } = describeError(error);
-        toastOutsideReact()?.error(message, requestId);
+        reportError(toastOutsideReact(), error);
       },
     }),
     defaultOptions: {

@@ -1,9 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiError, describeError } from "../../lib/errors";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
-import { useToast } from "../Common/Toasts";
+import { reportError, useToast } from "../Common/Toasts";
 import { AUDIT_KEY, DeleteUserMutation, USERS_KEY } from "./queries";
 
 export function DeleteUser({ id, email }: { id: string; email: string }) {
@@ -20,11 +19,7 @@ export function DeleteUser({ id, email }: { id: string; email: string }) {
         queryClient.invalidateQueries({ queryKey: AUDIT_KEY }),
       ]);
     },
-    onError: (error) => {
-      if (error instanceof ApiError && error.sessionEnded) return;
-      const { message, requestId } = describeError(error);
-      toast.error(message, requestId);
-    },
+    onError: (error) => reportError(toast, error),
   });
   return (
     <>

@@ -1,4 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import { ApiError, describeError } from "../../lib/errors";
 
 export interface Toast {
   id: number;
@@ -16,6 +17,17 @@ const ToastContext = createContext<ToastApi | null>(null);
 
 let nextId = 1;
 let external: ToastApi | null = null;
+
+/**
+ * Shows a failed request as an error toast with its request id. An ended
+ * session is not shown: the global UNAUTHENTICATED handler already sends the
+ * user to log in, once.
+ */
+export function reportError(toast: Pick<ToastApi, "error"> | null, error: unknown): void {
+  if (error instanceof ApiError && error.sessionEnded) return;
+  const { message, requestId } = describeError(error);
+  toast?.error(message, requestId);
+}
 
 /** For code outside React (the query cache's error hook). */
 export function toastOutsideReact(): ToastApi | null {

@@ -1,9 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiError, describeError } from "../../lib/errors";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
-import { useToast } from "../Common/Toasts";
+import { reportError, useToast } from "../Common/Toasts";
 import { DeleteItemMutation, ITEMS_KEY } from "./queries";
 
 export function DeleteItem({ id, title }: { id: string; title: string }) {
@@ -17,11 +16,7 @@ export function DeleteItem({ id, title }: { id: string; title: string }) {
       setOpen(false);
       return queryClient.invalidateQueries({ queryKey: ITEMS_KEY });
     },
-    onError: (error) => {
-      if (error instanceof ApiError && error.sessionEnded) return;
-      const { message, requestId } = describeError(error);
-      toast.error(message, requestId);
-    },
+    onError: (error) => reportError(toast, error),
   });
   return (
     <>

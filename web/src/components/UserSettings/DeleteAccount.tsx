@@ -3,10 +3,9 @@ import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { graphql } from "../../gql";
 import { clearSession } from "../../lib/auth";
-import { ApiError, describeError } from "../../lib/errors";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
-import { useToast } from "../Common/Toasts";
+import { reportError, useToast } from "../Common/Toasts";
 
 const DeleteMeMutation = graphql(`
   mutation DeleteMe {
@@ -29,11 +28,7 @@ export function DeleteAccount() {
       toast.success("Your account and its items were deleted.");
       await navigate({ to: "/login" });
     },
-    onError: (error) => {
-      if (error instanceof ApiError && error.sessionEnded) return;
-      const { message, requestId } = describeError(error);
-      toast.error(message, requestId);
-    },
+    onError: (error) => reportError(toast, error),
   });
   return (
     <section aria-labelledby="danger-heading" className="danger-zone">
