@@ -1,40 +1,108 @@
 //! Database connection with the pool, timeouts and per-backend settings
 //! from configuration.
+//!
+//! The sqlx pool is built here rather than by `sea_orm::Database::connect`
+//! because SeaORM cannot express the one pool setting that matters most for
+//! throughput: by default sqlx pings every connection before handing it out,
+//! a full extra round trip to PostgreSQL per statement (and a second one
+//! when the connection goes back). See `docs/benchmarks.md`.
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::time::Duration;
+
+use sea_orm::{
+    sqlx::{
+        pool::PoolOptions,
+        postgres::{PgConnectOptions, Postgres},
+        sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
+        ConnectOptions as _, Connection as _, Database as SqlxDatabase,
+    },
+    DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector,
+};
 use secrecy::ExposeSecret;
 
 use crate::config::DatabaseConfig;
 
-pub async fn connect(
-    config: &DatabaseConfig,
-    lazy: bool,
-) -> Result<DatabaseConnection, sea_orm::DbErr> {
-    let mut options = ConnectOptions::new(config.url.expose_secret().to_owned());
-    options
+/// A connection that sat idle longer than this is pinged before use, so one
+/// that died meanwhile (a database restart, a firewall dropping idle flows)
+/// is replaced instead of failing a request. A busy pool never waits this
+/// long between uses and skips the round trip; sqlx also pings every
+/// connection when it is returned, so a broken one never goes back idle.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
+pub async fn connect(config: &DatabaseConfig, lazy: bool) -> Result<DatabaseConnection, DbErr> {
+    let url = config.url.expose_secret();
+    if config.is_sqlite() {
+        let options = sqlite_options(url)?;
+        let pool = open(pool_options(config), options, config, lazy).await?;
+        Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+    } else {
+        let options = postgres_options(url, config)?;
+        let pool_options = pool_options::<Postgres>(config).before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_IF_IDLE_FOR {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        });
+        let pool = open(pool_options, options, config, lazy).await?;
+        Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
+    }
+}
+
+fn pool_options<DB: SqlxDatabase>(config: &DatabaseConfig) -> PoolOptions<DB> {
+    PoolOptions::new()
         .max_connections(config.max_connections)
         .min_connections(config.min_connections)
-        .connect_timeout(config.connect_timeout)
         // Fail fast when the pool is exhausted or the server is gone, rather
         // than queueing requests until the request timeout.
         .acquire_timeout(config.acquire_timeout)
-        .connect_lazy(lazy)
-        // SQL goes to the log only at debug level: it can carry e-mail addresses.
-        .sqlx_logging(false);
+        .test_before_acquire(false)
+}
+
+async fn open<DB: SqlxDatabase>(
+    pool_options: PoolOptions<DB>,
+    options: <DB::Connection as sea_orm::sqlx::Connection>::Options,
+    config: &DatabaseConfig,
+    lazy: bool,
+) -> Result<sea_orm::sqlx::Pool<DB>, DbErr> {
+    if lazy {
+        return Ok(pool_options.connect_lazy_with(options));
+    }
+    match tokio::time::timeout(config.connect_timeout, pool_options.connect_with(options)).await {
+        Ok(result) => result.map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))),
+        Err(_) => Err(DbErr::Conn(sea_orm::RuntimeErr::Internal(format!(
+            "no database connection within {} s",
+            config.connect_timeout.as_secs()
+        )))),
+    }
+}
+
+fn postgres_options(url: &str, config: &DatabaseConfig) -> Result<PgConnectOptions, DbErr> {
     let statement_timeout = config.statement_timeout.as_millis().to_string();
-    options.map_sqlx_postgres_opts(move |pg| {
-        pg.options([("statement_timeout", statement_timeout.as_str())])
-            .application_name("rampart-api")
-    });
-    options.map_sqlx_sqlite_opts(|sqlite| {
-        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-        // WAL lets readers proceed while one writer commits; the busy timeout
-        // makes concurrent writers wait instead of failing with SQLITE_BUSY.
-        sqlite
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .foreign_keys(true)
-    });
-    Database::connect(options).await
+    let options: PgConnectOptions = url.parse().map_err(invalid_url)?;
+    Ok(options
+        .options([("statement_timeout", statement_timeout.as_str())])
+        .application_name("rampart-api")
+        // Statements stay out of the log: they can carry e-mail addresses.
+        .disable_statement_logging())
+}
+
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions, DbErr> {
+    let options: SqliteConnectOptions = url.parse().map_err(invalid_url)?;
+    // WAL lets readers proceed while one writer commits; the busy timeout
+    // makes concurrent writers wait instead of failing with SQLITE_BUSY.
+    Ok(options
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true)
+        .disable_statement_logging())
+}
+
+/// The parser's message can quote the URL, password included: keep it out.
+fn invalid_url(_: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Conn(sea_orm::RuntimeErr::Internal(
+        "DATABASE_URL is not a valid database URL".to_owned(),
+    ))
 }

@@ -2,9 +2,7 @@ use std::net::IpAddr;
 
 use chrono::Utc;
 use entity::audit_event;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::{error::AppError, pagination::Page};
@@ -57,7 +55,7 @@ pub async fn record<C: ConnectionTrait>(
     kind: Kind,
     entry: AuditEntry<'_>,
 ) -> Result<(), AppError> {
-    audit_event::ActiveModel {
+    let event = audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(kind.as_str().to_owned()),
         actor_id: Set(entry.actor),
@@ -66,9 +64,11 @@ pub async fn record<C: ConnectionTrait>(
         ip: Set(entry.ip.map(|ip| ip.to_string())),
         detail: Set(entry.detail.map(|d| truncate(d, 1024))),
         created_at: Set(Utc::now()),
-    }
-    .insert(db)
-    .await?;
+    };
+    // Nothing is read back: no RETURNING, and no re-select on SQLite.
+    audit_event::Entity::insert(event)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

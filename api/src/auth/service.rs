@@ -46,7 +46,8 @@ pub async fn login(
         return Err(AppError::InvalidCredentials);
     };
     let account_key = format!("login-account:{email}");
-    let locked = throttle::is_locked(&state.db, &account_key, now).await?;
+    let account = throttle::login_account(&state.db, &account_key, now).await?;
+    let locked = account.locked;
     let user = users::service::find_by_email(&state.db, &email).await?;
     // Always pay for one hash, so unknown e-mails answer as slowly as known ones.
     let password_ok = state
@@ -78,7 +79,9 @@ pub async fn login(
         return Err(AppError::InvalidCredentials);
     }
     let user = user.ok_or(AppError::InvalidCredentials)?;
-    throttle::record_login_success(&state.db, &account_key, now).await?;
+    if account.has_failures {
+        throttle::record_login_success(&state.db, &account_key, now).await?;
+    }
     audit::record(
         &state.db,
         Kind::LoginSucceeded,

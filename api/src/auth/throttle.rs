@@ -10,8 +10,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use entity::throttle;
 use sea_orm::{
-    sea_query::OnConflict, ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
-    IntoActiveModel, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, OnConflict, Query},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic,
+    IntoActiveModel, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::{config::ThrottleConfig, error::AppError};
@@ -23,22 +24,72 @@ pub enum Decision {
 
 /// Counts one attempt for `key` in a fixed window of `window` and says
 /// whether it is within `limit`.
-pub async fn hit_window<C: TransactionTrait>(
+///
+/// One atomic upsert that returns the new count: every replica's attempt is
+/// counted exactly once without a transaction or a row lock held across
+/// round trips (this runs before every log-in, sign-up and reset).
+pub async fn hit_window<C: ConnectionTrait>(
     db: &C,
     key: &str,
     limit: u32,
     window: Duration,
     now: DateTime<Utc>,
 ) -> Result<Decision, AppError> {
-    let txn = db.begin().await?;
-    let row = load_for_update(&txn, key, now).await?;
-    let (count, started) = next_window_count(&row, window, now);
-    let mut active = row.into_active_model();
-    active.count = Set(count);
-    active.window_started_at = Set(started);
-    active.updated_at = Set(now);
-    active.update(&txn).await?;
-    txn.commit().await?;
+    use throttle::Column;
+    let window_ended = || {
+        let window = chrono::TimeDelta::from_std(window).unwrap_or(chrono::TimeDelta::MAX);
+        let cutoff = now
+            .checked_sub_signed(window)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        Expr::col((throttle::Entity, Column::WindowStartedAt)).lte(cutoff)
+    };
+    let no_lock: Option<DateTime<Utc>> = None;
+    let statement = Query::insert()
+        .into_table(throttle::Entity)
+        .columns([
+            Column::Key,
+            Column::Count,
+            Column::WindowStartedAt,
+            Column::ConsecutiveFailures,
+            Column::LockedUntil,
+            Column::UpdatedAt,
+        ])
+        .values([
+            key.into(),
+            1.into(),
+            now.into(),
+            0.into(),
+            no_lock.into(),
+            now.into(),
+        ])
+        .map_err(|e| AppError::internal(anyhow::anyhow!("building the throttle upsert: {e}")))?
+        .on_conflict(
+            OnConflict::column(Column::Key)
+                .values([
+                    (
+                        Column::Count,
+                        Expr::case(window_ended(), 1)
+                            .finally(Expr::col((throttle::Entity, Column::Count)).add(1))
+                            .into(),
+                    ),
+                    (
+                        Column::WindowStartedAt,
+                        Expr::case(window_ended(), now)
+                            .finally(Expr::col((throttle::Entity, Column::WindowStartedAt)))
+                            .into(),
+                    ),
+                    (Column::UpdatedAt, Expr::value(now)),
+                ])
+                .to_owned(),
+        )
+        .returning(Query::returning().columns([Column::Count, Column::WindowStartedAt]))
+        .to_owned();
+    let row = db
+        .query_one(db.get_database_backend().build(&statement))
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("throttle upsert returned no row")))?;
+    let count: i32 = row.try_get("", Column::Count.as_str())?;
+    let started: DateTime<Utc> = row.try_get("", Column::WindowStartedAt.as_str())?;
     if count as u32 > limit {
         let retry_after = (started + window - now)
             .to_std()
@@ -49,7 +100,7 @@ pub async fn hit_window<C: TransactionTrait>(
 }
 
 /// Like [`hit_window`] but returns `RATE_LIMITED` when over the limit.
-pub async fn enforce_window<C: TransactionTrait>(
+pub async fn enforce_window<C: ConnectionTrait>(
     db: &C,
     key: &str,
     limit: u32,
@@ -59,20 +110,30 @@ pub async fn enforce_window<C: TransactionTrait>(
     match hit_window(db, key, limit, window, now).await? {
         Decision::Allowed => Ok(()),
         Decision::Limited { retry_after } => Err(AppError::RateLimited {
-            retry_after_secs: retry_after.as_secs().max(1),
+            // Rounded up: a client that waits exactly this long gets through.
+            retry_after_secs: retry_after.as_secs_f64().ceil().max(1.0) as u64,
         }),
     }
 }
 
-pub async fn is_locked<C: ConnectionTrait>(
+/// What a log-in needs to know about its account's throttle row, read once.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoginAccount {
+    pub locked: bool,
+    /// A success has a backoff to end (see [`record_login_success`]).
+    pub has_failures: bool,
+}
+
+pub async fn login_account<C: ConnectionTrait>(
     db: &C,
     key: &str,
     now: DateTime<Utc>,
-) -> Result<bool, AppError> {
+) -> Result<LoginAccount, AppError> {
     let row = throttle::Entity::find_by_id(key.to_owned()).one(db).await?;
-    Ok(row
-        .and_then(|r| r.locked_until)
-        .is_some_and(|until| until > now))
+    Ok(row.map_or_else(LoginAccount::default, |row| LoginAccount {
+        locked: row.locked_until.is_some_and(|until| until > now),
+        has_failures: row.consecutive_failures != 0 || row.locked_until.is_some(),
+    }))
 }
 
 pub async fn record_login_failure<C: TransactionTrait>(
@@ -113,20 +174,23 @@ pub async fn record_login_failure<C: TransactionTrait>(
 }
 
 /// A successful login ends the backoff but keeps the hourly failure count.
+/// Callers skip it when [`LoginAccount::has_failures`] is false, which is
+/// nearly always: a log-in then writes nothing here.
 pub async fn record_login_success<C: ConnectionTrait>(
     db: &C,
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if let Some(row) = throttle::Entity::find_by_id(key.to_owned()).one(db).await? {
-        if row.consecutive_failures != 0 || row.locked_until.is_some() {
-            let mut active = row.into_active_model();
-            active.consecutive_failures = Set(0);
-            active.locked_until = Set(None);
-            active.updated_at = Set(now);
-            active.update(db).await?;
-        }
-    }
+    throttle::Entity::update_many()
+        .col_expr(throttle::Column::ConsecutiveFailures, Expr::value(0))
+        .col_expr(
+            throttle::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(throttle::Column::UpdatedAt, Expr::value(now))
+        .filter(throttle::Column::Key.eq(key))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -60,17 +60,21 @@ pub fn build_schema(state: AppState) -> AppSchema {
     // Parser recursion advisories: bound nesting before it reaches the validator.
     .limit_recursive_depth(32)
     // Only @skip/@include are legitimate; more is an amplification attempt.
-    .limit_directives(5)
-    .extension(limits::OperationLimits {
-        max_aliases: limits.max_aliases,
-        max_auth_mutations: 1,
-    });
+    .limit_directives(5);
     if !limits.introspection {
         builder = builder.disable_introspection();
         // Suggestions ("did you mean ...") leak the schema field by field.
         builder = builder.disable_suggestions();
     }
     builder.data(state).finish()
+}
+
+/// The limits async-graphql has no setting for, checked by the transport.
+pub fn operation_limits(state: &AppState) -> limits::OperationLimits {
+    limits::OperationLimits {
+        max_aliases: state.config.graphql.max_aliases,
+        max_auth_mutations: 1,
+    }
 }
 
 /// Attaches what one request needs: who is asking, from where, and a

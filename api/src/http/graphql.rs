@@ -21,7 +21,7 @@ use super::{
 use crate::{
     auth::viewer::Auth,
     error::{code, AppError, INTERNAL_MESSAGE},
-    graphql::with_request_data,
+    graphql::{operation_limits, with_request_data},
 };
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -162,7 +162,7 @@ async fn execute(
     state: &HttpState,
     headers: &HeaderMap,
     peer: Option<ClientAddr>,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> Response {
     let request_id = headers
         .get(REQUEST_ID)
@@ -174,7 +174,28 @@ async fn execute(
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let mut response = match Auth::from_bearer(bearer, &app.tokens, &app.db).await {
+    // Parsed here, once: the executor reuses the document.
+    let within_limits = request
+        .parsed_query()
+        .and_then(|document| operation_limits(app).check(document));
+    let mut response = match within_limits {
+        Err(error) => async_graphql::Response::from_errors(vec![error]),
+        Ok(()) => authenticate_and_execute(state, bearer, ip, request).await,
+    };
+    for error in &mut response.errors {
+        ensure_code(error, &request_id);
+    }
+    respond(headers, response)
+}
+
+async fn authenticate_and_execute(
+    state: &HttpState,
+    bearer: Option<&str>,
+    ip: Option<std::net::IpAddr>,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let app = &state.app;
+    match Auth::from_bearer(bearer, &app.tokens, &app.db).await {
         Ok(auth) => {
             state
                 .schema
@@ -188,11 +209,7 @@ async fn execute(
             )
             .into_server_error(Default::default())])
         }
-    };
-    for error in &mut response.errors {
-        ensure_code(error, &request_id);
     }
-    respond(headers, response)
 }
 
 /// Every error leaves with a code. Errors the executor made itself (parse,

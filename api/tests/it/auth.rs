@@ -17,6 +17,7 @@ on_both_databases!(
     signup_refuses_a_taken_email_in_any_case,
     signup_can_be_disabled,
     an_account_backs_off_after_five_failures,
+    a_successful_login_ends_the_backoff_count,
     one_ip_gets_a_bounded_number_of_attempts,
     logins_are_audited,
 );
@@ -236,6 +237,25 @@ async fn an_account_backs_off_after_five_failures(backend: Backend) {
         "same answer as any failure"
     );
     app.login(&bystander.email, &bystander.password).await.ok();
+}
+
+async fn a_successful_login_ends_the_backoff_count(backend: Backend) {
+    let app = TestApp::with_env(backend, &[("LOGIN_BACKOFF_BASE_MS", "60000")]).await;
+    let user = app.user("forgetful").await;
+    let (app, user) = (&app, &user);
+    let fail = |times| async move {
+        for _ in 0..times {
+            app.login(&user.email, "wrong-password-9").await;
+        }
+    };
+    fail(4).await;
+    app.login(&user.email, &user.password).await.ok();
+    fail(4).await;
+    // Eight failures in all, but only four since the success: not locked.
+    app.login(&user.email, &user.password).await.ok();
+    fail(5).await;
+    let locked = app.login(&user.email, &user.password).await;
+    assert_eq!(locked.code(), "UNAUTHENTICATED", "five in a row still lock");
 }
 
 async fn one_ip_gets_a_bounded_number_of_attempts(backend: Backend) {

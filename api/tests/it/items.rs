@@ -272,6 +272,8 @@ async fn owners_are_loaded_in_one_batch(backend: Backend) {
         .await;
     let used = app.query_count() - before;
     assert_eq!(reply.ok()["items"]["totalCount"], 20);
-    // Viewer lookup, count, page, one batch of owners: independent of the 20 rows.
-    assert!(used <= 4, "{used} queries for 20 items with 4 owners");
+    // Viewer lookup, count, page, then the owners in one batch, or two when
+    // a busy machine stalls the resolvers past DataLoader's 1 ms batching
+    // window. Either way independent of the 20 rows (N+1 would be 23).
+    assert!(used <= 5, "{used} queries for 20 items with 4 owners");
 }

@@ -14,6 +14,7 @@ mod limits;
 mod recovery;
 mod schema;
 mod server;
+mod throttle;
 mod tokens;
 mod transport;
 mod users;
