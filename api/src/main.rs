@@ -12,6 +12,11 @@ use tokio::{
     net::{TcpListener, TcpStream},
 };
 
+/// glibc's malloc was a fifth of the server's CPU profile under load, much of
+/// it arena lock contention between worker threads (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "api", version, about = "Rampart GraphQL API")]
 struct Cli {

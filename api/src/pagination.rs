@@ -1,6 +1,12 @@
 //! Offset pagination with the baseline's bounds: out-of-range arguments are
 //! an error, not silently clamped, so a client bug shows up at once.
 
+use sea_orm::{
+    sea_query::{Asterisk, Expr, SimpleExpr},
+    ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect,
+    QueryTrait, Select,
+};
+
 use crate::error::AppError;
 
 pub const MAX_PAGE_SIZE: i64 = 100;
@@ -32,6 +38,51 @@ impl Page {
             limit: limit as u64,
         })
     }
+}
+
+const TOTAL: &str = "page_total_count";
+
+/// One page of `filtered`, newest first (every list's index is
+/// `(created_at DESC, id DESC)`), and how many rows `filtered` matches.
+///
+/// One statement: the total is an uncorrelated scalar subquery, which
+/// PostgreSQL and SQLite evaluate once, so a page with its count costs one
+/// round trip instead of two. A page past the end has no row to carry the
+/// total; only then is it counted on its own.
+pub async fn newest_first<E, C>(
+    db: &C,
+    filtered: Select<E>,
+    created_at: E::Column,
+    id: E::Column,
+    page: Page,
+) -> Result<(Vec<E::Model>, u64), AppError>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let mut count = filtered.clone().into_query();
+    count.clear_selects().expr(Expr::col(Asterisk).count());
+    let total = SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement()));
+    let statement = filtered
+        .clone()
+        .expr_as(total, TOTAL)
+        .order_by_desc(created_at)
+        .order_by_desc(id)
+        .offset(page.offset)
+        .limit(page.limit)
+        .build(db.get_database_backend());
+    let rows = db.query_all(statement).await?;
+    let total = match rows.first() {
+        Some(row) => u64::try_from(row.try_get::<i64>("", TOTAL)?).unwrap_or_default(),
+        None if page.offset == 0 => 0,
+        None => filtered.count(db).await?,
+    };
+    let models = rows
+        .iter()
+        .map(|row| E::Model::from_query_result(row, ""))
+        .collect::<Result<_, _>>()?;
+    Ok((models, total))
 }
 
 #[cfg(test)]

@@ -2,10 +2,13 @@ use std::net::IpAddr;
 
 use chrono::Utc;
 use entity::audit_event;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
-use crate::{error::AppError, pagination::Page};
+use crate::{
+    error::AppError,
+    pagination::{self, Page},
+};
 
 /// Event kinds, stored as text so new kinds need no migration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,15 +79,8 @@ pub async fn list<C: ConnectionTrait>(
     db: &C,
     page: Page,
 ) -> Result<(Vec<audit_event::Model>, u64), AppError> {
-    let total = audit_event::Entity::find().count(db).await?;
-    let rows = audit_event::Entity::find()
-        .order_by_desc(audit_event::Column::CreatedAt)
-        .order_by_desc(audit_event::Column::Id)
-        .offset(page.offset)
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    Ok((rows, total))
+    let (created_at, id) = (audit_event::Column::CreatedAt, audit_event::Column::Id);
+    pagination::newest_first(db, audit_event::Entity::find(), created_at, id, page).await
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {

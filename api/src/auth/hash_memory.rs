@@ -9,19 +9,27 @@
 //! also ~4% of the flood's CPU profile.
 //!
 //! Here at most one block set per hash permit exists. It is reused while
-//! hashes are queued (no allocation, no page faults, no memset: argon2 writes
-//! every block before reading it), and all of them are dropped as soon as no
-//! hash is running or waiting, so an idle server returns to its base RSS.
-//! Each block set is allocated above glibc's largest dynamic mmap threshold
-//! (32 MiB on 64-bit), so it gets its own mapping and dropping it really
-//! unmaps it; only the pages argon2 touches become resident.
+//! hashes keep coming (no allocation, no page faults, no memset: argon2
+//! writes every block before reading it), and all of them are dropped once
+//! no hash has run or waited for [`KEEP_IDLE_MEMORY_FOR`], so an idle server
+//! returns to its base RSS. The grace period matters under a flood too: the
+//! queue of hashes drains for an instant whenever the requests behind it
+//! are in their database steps, and freeing and reallocating 19 MiB at each
+//! of those instants made the allocator's footprint grow (mimalloc kept
+//! the freed sets for a while: 150–200 MiB peaks, bench/run `me_flood`).
+//! Each block set is allocated larger than 32 MiB (glibc's largest dynamic
+//! mmap threshold, well above mimalloc's huge-object size), so it is its own
+//! mapping, and only the pages argon2 touches become resident.
 //!
 //! The PHC strings produced and accepted are exactly those of the argon2
 //! crate's `PasswordHasher`/`PasswordVerifier` (tests in `password.rs`).
 
-use std::sync::{
-    atomic::{AtomicUsize, Ordering},
-    Arc, Mutex,
+use std::{
+    sync::{
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
 };
 
 use argon2::{
@@ -33,10 +41,18 @@ use argon2::{
 /// 64-bit, so a request this large is always its own mapping.
 const ALWAYS_MAPPED_BLOCKS: usize = 32 * 1024 + 1;
 
+/// How long block sets outlive the last hash: long enough for a stream of
+/// log-ins to keep reusing them, short enough that an idle server is back
+/// at its base memory at once.
+pub const KEEP_IDLE_MEMORY_FOR: Duration = Duration::from_millis(500);
+
 pub struct MemoryPool {
     idle: Mutex<Vec<Vec<Block>>>,
     /// Hashes running or waiting for a permit.
     demand: AtomicUsize,
+    /// Counts the times demand fell to zero, so that a delayed release can
+    /// tell whether any hash came and went since it was scheduled.
+    quiet_periods: AtomicU64,
 }
 
 /// One unit of [`MemoryPool::demand`], released on drop (also on panic or
@@ -48,6 +64,7 @@ impl MemoryPool {
         Self {
             idle: Mutex::new(Vec::new()),
             demand: AtomicUsize::new(0),
+            quiet_periods: AtomicU64::new(0),
         }
     }
 
@@ -79,11 +96,47 @@ impl MemoryPool {
 impl Drop for Demand {
     fn drop(&mut self) {
         if self.0.demand.fetch_sub(1, Ordering::SeqCst) == 1 {
-            // The last hash of a burst: give the memory back to the OS. A hash
-            // that registers meanwhile simply allocates again.
-            let idle = std::mem::take(&mut *self.0.lock());
-            drop(idle);
+            MemoryPool::release_when_quiet(&self.0);
         }
+    }
+}
+
+impl MemoryPool {
+    /// Called when the last hash of a burst ends: frees the block sets
+    /// [`KEEP_IDLE_MEMORY_FOR`] later unless another hash ran meanwhile.
+    fn release_when_quiet(self: &Arc<Self>) {
+        let period = self.quiet_periods.fetch_add(1, Ordering::SeqCst) + 1;
+        let pool = Arc::clone(self);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    tokio::time::sleep(KEEP_IDLE_MEMORY_FOR).await;
+                    pool.release_if_still_quiet(period);
+                });
+            }
+            // Outside a runtime there is nothing to wait with: free now.
+            Err(_) => pool.release_if_still_quiet(period),
+        }
+    }
+
+    fn release_if_still_quiet(&self, period: u64) {
+        let idle = {
+            let mut idle = self.lock();
+            let quiet = self.demand.load(Ordering::SeqCst) == 0
+                && self.quiet_periods.load(Ordering::SeqCst) == period;
+            if quiet {
+                std::mem::take(&mut *idle)
+            } else {
+                Vec::new()
+            }
+        };
+        // Unmapped here, outside the lock.
+        drop(idle);
+    }
+
+    #[cfg(test)]
+    fn idle_sets(&self) -> usize {
+        self.lock().len()
     }
 }
 
@@ -139,4 +192,59 @@ pub fn verify(
     })?;
     // `Output`'s equality is constant-time.
     Ok(Output::new(&out)? == expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLOCKS: usize = 8;
+
+    fn run_one_hash(pool: &Arc<MemoryPool>) {
+        let demand = pool.demand();
+        pool.with_memory(BLOCKS, |memory| assert!(memory.len() >= BLOCKS));
+        drop(demand);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn memory_outlives_a_burst_briefly_then_is_released() {
+        let pool = Arc::new(MemoryPool::new());
+        run_one_hash(&pool);
+        assert_eq!(pool.idle_sets(), 1, "kept for the next hash");
+        tokio::time::sleep(KEEP_IDLE_MEMORY_FOR / 2).await;
+        assert_eq!(pool.idle_sets(), 1);
+        tokio::time::sleep(KEEP_IDLE_MEMORY_FOR).await;
+        assert_eq!(pool.idle_sets(), 0, "released once quiet");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_steady_stream_of_hashes_keeps_reusing_one_set() {
+        let pool = Arc::new(MemoryPool::new());
+        for _ in 0..5 {
+            run_one_hash(&pool);
+            tokio::time::sleep(KEEP_IDLE_MEMORY_FOR / 2).await;
+            assert_eq!(pool.idle_sets(), 1, "one set, reused");
+        }
+        tokio::time::sleep(KEEP_IDLE_MEMORY_FOR * 2).await;
+        assert_eq!(pool.idle_sets(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn memory_in_use_is_never_released() {
+        let pool = Arc::new(MemoryPool::new());
+        run_one_hash(&pool);
+        let waiting = pool.demand();
+        tokio::time::sleep(KEEP_IDLE_MEMORY_FOR * 2).await;
+        assert_eq!(pool.idle_sets(), 1, "a hash is waiting for it");
+        drop(waiting);
+        tokio::time::sleep(KEEP_IDLE_MEMORY_FOR * 2).await;
+        assert_eq!(pool.idle_sets(), 0);
+    }
+
+    #[test]
+    fn without_a_runtime_memory_is_released_at_once() {
+        let pool = Arc::new(MemoryPool::new());
+        run_one_hash(&pool);
+        assert_eq!(pool.idle_sets(), 0);
+    }
 }

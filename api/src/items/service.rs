@@ -5,11 +5,15 @@ use chrono::Utc;
 use entity::item;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    QueryFilter, Select, Set,
 };
 use uuid::Uuid;
 
-use crate::{auth::viewer::Viewer, error::AppError, pagination::Page};
+use crate::{
+    auth::viewer::Viewer,
+    error::AppError,
+    pagination::{self, Page},
+};
 
 pub const MAX_TITLE_LENGTH: usize = 255;
 pub const MAX_DESCRIPTION_LENGTH: usize = 255;
@@ -40,15 +44,8 @@ pub async fn list<C: ConnectionTrait>(
     viewer: &Viewer,
     page: Page,
 ) -> Result<(Vec<item::Model>, u64), AppError> {
-    let total = visible_to(viewer).count(db).await?;
-    let rows = visible_to(viewer)
-        .order_by_desc(item::Column::CreatedAt)
-        .order_by_desc(item::Column::Id)
-        .offset(page.offset)
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    Ok((rows, total))
+    let (created_at, id) = (item::Column::CreatedAt, item::Column::Id);
+    pagination::newest_first(db, visible_to(viewer), created_at, id, page).await
 }
 
 pub async fn get<C: ConnectionTrait>(

@@ -7,7 +7,7 @@ use chrono::Utc;
 use entity::user;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use crate::{
     auth::{password::UNUSABLE_PASSWORD_HASH, reset_token, viewer::Viewer},
     email,
     error::{is_unique_violation, AppError},
-    pagination::Page,
+    pagination::{self, Page},
     state::AppState,
 };
 
@@ -62,15 +62,8 @@ pub async fn list<C: ConnectionTrait>(
     db: &C,
     page: Page,
 ) -> Result<(Vec<user::Model>, u64), AppError> {
-    let total = user::Entity::find().count(db).await?;
-    let rows = user::Entity::find()
-        .order_by_desc(user::Column::CreatedAt)
-        .order_by_desc(user::Column::Id)
-        .offset(page.offset)
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    Ok((rows, total))
+    let (created_at, id) = (user::Column::CreatedAt, user::Column::Id);
+    pagination::newest_first(db, user::Entity::find(), created_at, id, page).await
 }
 
 /// Creates a user. `actor` is the superuser creating it, or `None` for sign-up.
