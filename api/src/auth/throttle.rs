@@ -7,10 +7,10 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use entity::throttle;
 use sea_orm::{
-    sea_query::{Expr, OnConflict, Query},
+    sea_query::{Expr, InsertStatement, OnConflict, Query},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic,
     IntoActiveModel, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
@@ -36,54 +36,7 @@ pub async fn hit_window<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<Decision, AppError> {
     use throttle::Column;
-    let window_ended = || {
-        let window = chrono::TimeDelta::from_std(window).unwrap_or(chrono::TimeDelta::MAX);
-        let cutoff = now
-            .checked_sub_signed(window)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC);
-        Expr::col((throttle::Entity, Column::WindowStartedAt)).lte(cutoff)
-    };
-    let no_lock: Option<DateTime<Utc>> = None;
-    let statement = Query::insert()
-        .into_table(throttle::Entity)
-        .columns([
-            Column::Key,
-            Column::Count,
-            Column::WindowStartedAt,
-            Column::ConsecutiveFailures,
-            Column::LockedUntil,
-            Column::UpdatedAt,
-        ])
-        .values([
-            key.into(),
-            1.into(),
-            now.into(),
-            0.into(),
-            no_lock.into(),
-            now.into(),
-        ])
-        .map_err(|e| AppError::internal(anyhow::anyhow!("building the throttle upsert: {e}")))?
-        .on_conflict(
-            OnConflict::column(Column::Key)
-                .values([
-                    (
-                        Column::Count,
-                        Expr::case(window_ended(), 1)
-                            .finally(Expr::col((throttle::Entity, Column::Count)).add(1))
-                            .into(),
-                    ),
-                    (
-                        Column::WindowStartedAt,
-                        Expr::case(window_ended(), now)
-                            .finally(Expr::col((throttle::Entity, Column::WindowStartedAt)))
-                            .into(),
-                    ),
-                    (Column::UpdatedAt, Expr::value(now)),
-                ])
-                .to_owned(),
-        )
-        .returning(Query::returning().columns([Column::Count, Column::WindowStartedAt]))
-        .to_owned();
+    let statement = count_in_window(key, window, now)?;
     let row = db
         .query_one(db.get_database_backend().build(&statement))
         .await?
@@ -97,6 +50,67 @@ pub async fn hit_window<C: ConnectionTrait>(
         return Ok(Decision::Limited { retry_after });
     }
     Ok(Decision::Allowed)
+}
+
+/// `INSERT` a fresh window with a count of 1, or on conflict add one to the
+/// existing window, or restart it if it ended; `RETURNING` the result.
+fn count_in_window(
+    key: &str,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<InsertStatement, AppError> {
+    use throttle::Column;
+    let existing = |column: Column| Expr::col((throttle::Entity, column));
+    let window_ended = || {
+        let window = TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX);
+        let cutoff = now
+            .checked_sub_signed(window)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        existing(Column::WindowStartedAt).lte(cutoff)
+    };
+    let restart_or_count = [
+        (
+            Column::Count,
+            Expr::case(window_ended(), 1)
+                .finally(existing(Column::Count).add(1))
+                .into(),
+        ),
+        (
+            Column::WindowStartedAt,
+            Expr::case(window_ended(), now)
+                .finally(existing(Column::WindowStartedAt))
+                .into(),
+        ),
+        (Column::UpdatedAt, Expr::value(now)),
+    ];
+    let no_lock: Option<DateTime<Utc>> = None;
+    let fresh_window = [
+        key.into(),
+        1.into(),
+        now.into(),
+        0.into(),
+        no_lock.into(),
+        now.into(),
+    ];
+    Ok(Query::insert()
+        .into_table(throttle::Entity)
+        .columns([
+            Column::Key,
+            Column::Count,
+            Column::WindowStartedAt,
+            Column::ConsecutiveFailures,
+            Column::LockedUntil,
+            Column::UpdatedAt,
+        ])
+        .values(fresh_window)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("building the throttle upsert: {e}")))?
+        .on_conflict(
+            OnConflict::column(Column::Key)
+                .values(restart_or_count)
+                .to_owned(),
+        )
+        .returning(Query::returning().columns([Column::Count, Column::WindowStartedAt]))
+        .to_owned())
 }
 
 /// Like [`hit_window`] but returns `RATE_LIMITED` when over the limit.
