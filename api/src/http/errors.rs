@@ -27,7 +27,8 @@ pub async fn not_found() -> Response {
 }
 
 pub fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
-    // The panic payload is not shown to the client; the panic hook logged it.
+    // The payload can hold internal detail: it goes to stderr through the
+    // default panic hook, never to the client.
     tracing::error!("request handler panicked");
     error_response(
         StatusCode::INTERNAL_SERVER_ERROR,

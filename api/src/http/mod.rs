@@ -26,6 +26,7 @@ use tower_http::{
 pub use client_ip::ClientAddr;
 
 use crate::{
+    config::HttpConfig,
     graphql::{build_schema, AppSchema},
     state::AppState,
 };
@@ -53,7 +54,12 @@ pub fn build_router(app: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .fallback(errors::not_found)
         .with_state(state);
+    with_middleware(routes, &config)
+}
 
+/// The middleware every route gets. Public so that tests can put a route
+/// the API does not have (one that panics) behind the real stack.
+pub fn with_middleware(routes: Router, config: &HttpConfig) -> Router {
     // Router::layer wraps what is already there, so the last layer listed is
     // the outermost: request ids and tracing see everything, the body
     // limit sits closest to the handlers.
@@ -61,6 +67,9 @@ pub fn build_router(app: AppState) -> Router {
         // The only body limit that reaches every extractor; 413 beyond it.
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(cors(&config.cors_origins))
+        // Inside the header layers, so that a panic's 500 carries the same
+        // security headers and request id as every other response.
+        .layer(CatchPanicLayer::custom(errors::panic_response))
         // Baseline headers; a route that sets its own (the GraphiQL page's
         // CSP, cacheable assets) keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -84,7 +93,6 @@ pub fn build_router(app: AppState) -> Router {
             config.request_timeout,
         ))
         .layer(axum::middleware::map_response(errors::json_for_bare_errors))
-        .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

@@ -3,12 +3,17 @@
 
 use std::time::{Duration, Instant};
 
-use axum::{body::Body, http::Request};
+use axum::{body::Body, http::Request, routing::get, Router};
 use rampart_api::{
-    config::Config, db, error::INTERNAL_MESSAGE, http::build_router, state::AppState,
+    config::Config,
+    db,
+    error::INTERNAL_MESSAGE,
+    http::{build_router, with_middleware},
+    state::AppState,
 };
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::json;
+use tower::ServiceExt;
 
 use crate::{
     common::{random, Backend, TestApp, POSTGRES_ADMIN_URL},
@@ -206,4 +211,41 @@ async fn postgres_sessions_carry_the_statement_timeout() {
         ))
         .await;
     assert!(slow.is_err());
+}
+
+async fn panics() -> &'static str {
+    panic!("internal detail that must not leave the server")
+}
+
+#[tokio::test]
+async fn a_panicking_handler_gets_an_opaque_500_and_the_server_keeps_serving() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let routes = Router::new()
+        .route("/boom", get(panics))
+        .route("/fine", get(|| async { "still here" }));
+    let router = with_middleware(routes, &app.state.config.http);
+    let call = |path: &'static str| {
+        let router = router.clone();
+        async move {
+            let response = router
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let (parts, body) = response.into_parts();
+            let body = http_body_util::BodyExt::collect(body).await.unwrap();
+            (parts, String::from_utf8(body.to_bytes().to_vec()).unwrap())
+        }
+    };
+    for _ in 0..2 {
+        let (parts, body) = call("/boom").await;
+        assert_eq!(parts.status, 500);
+        assert!(!body.contains("internal detail"), "no panic detail: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
+        assert_eq!(body["errors"][0]["message"], INTERNAL_MESSAGE);
+        assert!(parts.headers.contains_key("x-request-id"));
+        assert_eq!(parts.headers["x-content-type-options"], "nosniff");
+    }
+    let (parts, body) = call("/fine").await;
+    assert_eq!((parts.status.as_u16(), body.as_str()), (200, "still here"));
 }
