@@ -4,7 +4,7 @@
 //! JSON batches and echoes parser and extractor errors verbatim.
 
 use async_graphql::{
-    parser::{parse_query, types::OperationType},
+    parser::types::{ExecutableDocument, OperationType},
     ErrorExtensionValues, ServerError,
 };
 use axum::{
@@ -86,9 +86,12 @@ pub async fn get_handler(
             error_response(StatusCode::NOT_FOUND, code::NOT_FOUND, "Not found.")
         };
     };
-    if !state.app.config.graphql.allow_get_queries
-        || !is_query_operation(&query, params.operation_name.as_deref())
-    {
+    // Parsed once here; `execute` and the executor reuse the document.
+    let mut gql_request = async_graphql::Request::new(query);
+    let is_query = gql_request.parsed_query().map_or(true, |document| {
+        is_query_operation(document, params.operation_name.as_deref())
+    });
+    if !state.app.config.graphql.allow_get_queries || !is_query {
         // GraphQL-over-HTTP: GET may only read. Mutations over GET are 405.
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -111,7 +114,7 @@ pub async fn get_handler(
             )
         }
     };
-    let mut gql_request = async_graphql::Request::new(query).variables(variables);
+    gql_request = gql_request.variables(variables);
     if let Some(name) = params.operation_name {
         gql_request = gql_request.operation_name(name);
     }
@@ -142,12 +145,9 @@ fn parse_body(bytes: &Bytes) -> Result<async_graphql::Request, &'static str> {
     serde_json::from_slice(bytes).map_err(|_| "The body is not a GraphQL request object.")
 }
 
-/// True if the operation that would run is a query. Unparseable documents
-/// count as queries so the executor reports the syntax error.
-fn is_query_operation(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(document) = parse_query(query) else {
-        return true;
-    };
+/// True if the operation that would run is a query. (Unparseable documents
+/// count as queries too, so that the syntax error is what gets reported.)
+fn is_query_operation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
     let selected = match operation_name {
         Some(name) => document
             .operations
