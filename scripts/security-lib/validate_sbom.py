@@ -3,7 +3,7 @@
 
     validate_sbom.py FILE.cdx.json [...]
 
-Uses cyclonedx-python-lib's bundled schemas (installed by .ci/install-security), so it
+Uses cyclonedx-python-lib's bundled schemas (installed by scripts/install-security), so it
 needs no network. The spec version is read from each file. A file that is not valid,
 or that lists no component at all, fails.
 """

@@ -1,9 +1,9 @@
 """Plant each deliberate flaw in a temporary copy of the repository and prove that
-scripts/security fails on it (and passes on the untouched copy).
+scripts/test-security fails on it (and passes on the untouched copy).
 
 The copy holds the git-tracked files (plus the working-tree versions of them) in a fresh
 git repository, so the gates see exactly what a commit would contain. Only the gates
-relevant to each flaw run, to keep this fast; the full run is scripts/security itself.
+relevant to each flaw run, to keep this fast; the full run is scripts/test-security itself.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def _copy(pristine: Path, tmp_path: Path) -> Path:
 
 def _security(repo: Path, gates: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["bash", "scripts/security", "--only", gates],
+        ["bash", "scripts/test-security", "--only", gates],
         cwd=repo,
         capture_output=True,
         text=True,

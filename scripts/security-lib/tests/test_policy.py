@@ -619,7 +619,7 @@ def test_p29_sbom_from_digest_attested_and_auditable_binary(wf_by_name):
     assert {s["with"]["sbom-path"] for s in attests} >= {"sbom-${{ matrix.component }}.spdx.json", "sbom-web-npm.cdx.json"}
     if tracked("api/Dockerfile"):
         assert "cargo auditable build" in (ROOT / "api/Dockerfile").read_text(encoding="utf-8")
-    script = (ROOT / "scripts/security").read_text(encoding="utf-8")
+    script = (ROOT / "scripts/test-security").read_text(encoding="utf-8")
     assert "cyclonedx-npm" in script and "cargo cyclonedx" in script, "source SBOMs for the SPA and the workspace"
 
 

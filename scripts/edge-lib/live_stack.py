@@ -413,7 +413,7 @@ def run() -> int:
     os.umask(0o022)
     for tool in (TRAEFIK, Path(shutil.which("nginx") or "/nonexistent"), Path(shutil.which("psql") or "/nonexistent")):
         if not tool.exists():
-            log(f"missing {tool}: run .ci/install-edge")
+            log(f"missing {tool}: run scripts/install-edge")
             return 1
     api_bin = build_api()
     if not (REPO / "nginx/spa.conf").exists():
