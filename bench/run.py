@@ -428,7 +428,7 @@ def render(args, runs: dict, ceilings: dict, startup: list[float], command: str,
                 f"{r['server_cpu']:.2f} | {pg_cpu} |")
     lines.append("")
 
-    # Targets from issue 5, as ratios within this run.
+    # The performance targets (docs/benchmarks.md), as ratios within this run.
     def target_row(name, measured, goal, ok):
         lines.append(f"| {name} | {measured} | {goal} | {'met' if ok else '**missed**'} |")
 

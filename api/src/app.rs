@@ -1,24 +1,64 @@
-//! Start-up: connect, migrate where configured, make the first superuser,
-//! and assemble the state the router needs.
+//! Start-up: read and check the configuration, connect, migrate where
+//! configured, make the first superuser, and assemble the shared state.
 
 use migration::{Migrator, MigratorTrait};
 use secrecy::ExposeSecret;
 
-use crate::{config::Config, db, state::AppState, users};
+use crate::{
+    config::{Config, ConfigError},
+    credentials::PasswordPolicy,
+    db,
+    state::AppState,
+    users,
+};
 
-/// Connects and prepares the database for `serve`. In local mode this
-/// migrates and creates the first superuser, so one command is enough.
+/// Reads the configuration and checks the rules that belong to the domains
+/// rather than to configuration (the first superuser's address and
+/// password), so that start-up still fails naming the variable.
+pub fn configure(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let mut config = Config::from_lookup(lookup)?;
+    let first = &mut config.first_superuser;
+    first.email = users::normalize_email(&first.email)
+        .map_err(|e| ConfigError::new("FIRST_SUPERUSER_EMAIL", e.to_string()))?;
+    PasswordPolicy::new(&config.password)
+        .check(first.password.expose_secret(), &[first.email.as_str()])
+        .map_err(|e| ConfigError::new("FIRST_SUPERUSER_PASSWORD", e.to_string()))?;
+    Ok(config)
+}
+
+/// [`configure`] over the real process environment (after an optional `.env`).
+pub fn configure_from_env() -> Result<Config, ConfigError> {
+    configure(&|var| std::env::var(var).ok())
+}
+
+/// Prepares the database for `serve`. With `AUTO_MIGRATE` (local mode's
+/// default) it migrates and creates the first superuser, so one command is
+/// enough; otherwise the pool connects lazily, so the API starts even if the
+/// database is briefly down, reports not-ready, and recovers on its own.
 pub async fn start(config: Config) -> anyhow::Result<AppState> {
-    // Outside local mode the pool connects lazily: the API starts even if the
-    // database is briefly down, reports not-ready, and recovers on its own.
-    let lazy = !config.database.auto_migrate;
+    let auto_migrate = config.database.auto_migrate;
+    let state = open(config, !auto_migrate, auto_migrate).await?;
+    warn_about_local_defaults(&state);
+    Ok(state)
+}
+
+/// `api prestart` (migrate, then the first superuser) and
+/// `api create-superuser` (the superuser only): one-shot jobs that need the
+/// database now, so they connect eagerly.
+pub async fn bootstrap(config: Config, migrate_first: bool) -> anyhow::Result<()> {
+    open(config, false, migrate_first).await?;
+    Ok(())
+}
+
+async fn open(config: Config, lazy: bool, migrate: bool) -> anyhow::Result<AppState> {
     let db = db::connect(&config.database, lazy).await?;
     let state = AppState::new(config, db)?;
-    if state.config.database.auto_migrate {
+    if migrate {
         Migrator::up(&state.db, None).await?;
+    }
+    if migrate || !lazy {
         ensure_first_superuser(&state).await?;
     }
-    warn_about_local_defaults(&state);
     Ok(state)
 }
 
@@ -49,5 +89,29 @@ fn warn_about_local_defaults(state: &AppState) {
     }
     if state.config.email.smtp.is_none() {
         tracing::warn!("SMTP_HOST is not set: e-mails are written to the log");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::test_support::{production, production_config_vars};
+
+    #[test]
+    fn production_refuses_a_weak_first_superuser_password() {
+        let vars = production_config_vars(&[("FIRST_SUPERUSER_PASSWORD", "qwertyuiop12")]);
+        assert!(production(&vars).is_ok(), "configuration alone accepts it");
+        let error = configure(&|k| vars.get(k).cloned()).expect_err("policy refuses it");
+        assert_eq!(error.var, "FIRST_SUPERUSER_PASSWORD");
+    }
+
+    #[test]
+    fn the_first_superusers_address_is_normalised_or_refused() {
+        let vars = production_config_vars(&[("FIRST_SUPERUSER_EMAIL", "  Ops@Rampart.DEV ")]);
+        let config = configure(&|k| vars.get(k).cloned()).expect("valid");
+        assert_eq!(config.first_superuser.email, "ops@rampart.dev");
+        let vars = production_config_vars(&[("FIRST_SUPERUSER_EMAIL", "not-an-address")]);
+        let error = configure(&|k| vars.get(k).cloned()).expect_err("invalid");
+        assert_eq!(error.var, "FIRST_SUPERUSER_EMAIL");
     }
 }

@@ -4,9 +4,7 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
-use rampart_api::{
-    app, config::Config, db, http::build_router, server, state::AppState, telemetry,
-};
+use rampart_api::{app, config::Config, db, http::build_router, server, telemetry};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
@@ -79,20 +77,22 @@ fn main() -> ExitCode {
 }
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
-    if let Command::ExportSchema { output, check } = &command {
-        return export_schema(output, *check);
-    }
-    if let Command::Healthcheck = command {
-        return Ok(healthcheck().await);
-    }
-    let config = Config::from_env()?;
-    telemetry::init(config.log_format);
     match command {
-        Command::Migrate { action } => migrate(config, action).await,
-        Command::CreateSuperuser => bootstrap(config, false).await,
-        Command::Prestart => bootstrap(config, true).await,
-        Command::Serve | Command::ExportSchema { .. } | Command::Healthcheck => serve(config).await,
+        // These two need no configuration (the probe runs in a bare container).
+        Command::ExportSchema { output, check } => export_schema(&output, check),
+        Command::Healthcheck => Ok(healthcheck().await),
+        Command::Serve => serve(configured()?).await,
+        Command::Migrate { action } => migrate(configured()?, action).await,
+        Command::CreateSuperuser => bootstrap(configured()?, false).await,
+        Command::Prestart => bootstrap(configured()?, true).await,
     }
+}
+
+/// The checked configuration, with logging set up as it asks.
+fn configured() -> anyhow::Result<Config> {
+    let config = app::configure_from_env()?;
+    telemetry::init(config.log_format);
+    Ok(config)
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
@@ -133,16 +133,11 @@ async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<ExitCo
 }
 
 async fn bootstrap(config: Config, migrate_first: bool) -> anyhow::Result<ExitCode> {
-    let db = db::connect(&config.database, false).await?;
-    if migrate_first {
-        Migrator::up(&db, None).await?;
-    }
-    let state = AppState::new(config, db)?;
-    app::ensure_first_superuser(&state).await?;
+    app::bootstrap(config, migrate_first).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn export_schema(output: &PathBuf, check: bool) -> anyhow::Result<ExitCode> {
+fn export_schema(output: &std::path::Path, check: bool) -> anyhow::Result<ExitCode> {
     let sdl = rampart_api::schema_sdl();
     if check {
         let current = std::fs::read_to_string(output).unwrap_or_default();

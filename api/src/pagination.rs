@@ -1,5 +1,6 @@
-//! Offset pagination with the baseline's bounds: out-of-range arguments are
-//! an error, not silently clamped, so a client bug shows up at once.
+//! Offset pagination with fixed bounds (page size 1–100, offset at most a
+//! million): out-of-range arguments are an error, not silently clamped, so
+//! a client bug shows up at once.
 
 use sea_orm::{
     sea_query::{Asterisk, Expr, SimpleExpr},

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::{password::PasswordHasher, token::TokenService},
     config::Config,
+    credentials::{AccessTokens, PasswordHasher},
     email::Mailer,
 };
 
@@ -17,15 +17,15 @@ pub struct Inner {
     pub config: Config,
     pub db: DatabaseConnection,
     pub hasher: PasswordHasher,
-    pub tokens: TokenService,
+    pub tokens: AccessTokens,
     pub mailer: Mailer,
 }
 
 impl AppState {
     pub fn new(config: Config, db: DatabaseConnection) -> anyhow::Result<Self> {
         let hasher = PasswordHasher::new(&config.password)?;
-        let tokens = TokenService::new(&config.jwt);
-        let mailer = Mailer::new(&config.email)?;
+        let tokens = AccessTokens::new(&config.jwt);
+        let mailer = Mailer::new(&config)?;
         Ok(Self(Arc::new(Inner {
             config,
             db,

@@ -1,8 +1,9 @@
 use sea_orm::entity::prelude::*;
 
 /// Rate-limit state kept in the database so that every API replica sees the
-/// same counters. `key` is namespaced, e.g. `login-account:<email>` or
-/// `login-ip:<addr>`.
+/// same counters. `key` is namespaced by what it counts: `auth-ip:<addr>`
+/// (log-in, sign-up and reset attempts), `recovery-ip:<addr>`,
+/// `login-account:<email>` and `recovery-account:<email>`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "throttles")]
 pub struct Model {

@@ -6,8 +6,10 @@ use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::{
+    caller::Caller,
     error::AppError,
     pagination::{self, Page},
+    state::AppState,
 };
 
 /// Event kinds, stored as text so new kinds need no migration.
@@ -75,12 +77,16 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
+/// Security events, newest first. Superusers only.
+#[tracing::instrument(name = "audit.list", skip_all)]
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
     page: Page,
 ) -> Result<(Vec<audit_event::Model>, u64), AppError> {
+    caller.superuser()?;
     let (created_at, id) = (audit_event::Column::CreatedAt, audit_event::Column::Id);
-    pagination::newest_first(db, audit_event::Entity::find(), created_at, id, page).await
+    pagination::newest_first(&state.db, audit_event::Entity::find(), created_at, id, page).await
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {

@@ -1,10 +1,11 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use super::service::{self, Credentials};
 use crate::{
     error::GqlResult,
-    graphql::{auth, client_ip, state, Message},
-    users::{graphql::User, service::NewUser},
+    resolver::{request, Message},
+    users::graphql::User,
 };
 
 #[derive(SimpleObject)]
@@ -67,13 +68,14 @@ pub struct AuthQuery;
 #[Object]
 impl AuthQuery {
     /// Settings the sign-in screens need before anyone is signed in.
-    async fn public_settings(&self, ctx: &Context<'_>) -> PublicSettings {
-        let config = &state(ctx).config;
-        PublicSettings {
-            signup_enabled: config.signup_enabled,
-            password_min_length: config.password.min_length,
-            password_max_length: config.password.max_length,
-        }
+    async fn public_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<PublicSettings> {
+        let (state, _) = request(ctx)?;
+        let policy = state.hasher.policy();
+        Ok(PublicSettings {
+            signup_enabled: state.config.signup_enabled,
+            password_min_length: policy.min_length,
+            password_max_length: policy.max_length,
+        })
     }
 }
 
@@ -89,10 +91,12 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: LoginInput,
     ) -> async_graphql::Result<AccessToken> {
-        let issued =
-            super::service::login(state(ctx), client_ip(ctx), &input.email, &input.password)
-                .await
-                .gql()?;
+        let (state, caller) = request(ctx)?;
+        let credentials = Credentials {
+            email: input.email,
+            password: input.password,
+        };
+        let issued = service::login(state, caller, credentials).await.gql()?;
         Ok(AccessToken {
             access_token: issued.token,
             token_type: "Bearer".into(),
@@ -103,24 +107,13 @@ impl AuthMutation {
 
     /// Creates a normal, active account. Refused when sign-up is disabled.
     async fn signup(&self, ctx: &Context<'_>, input: SignupInput) -> async_graphql::Result<User> {
-        let state = state(ctx);
-        if !state.config.signup_enabled {
-            return Err(crate::error::AppError::Forbidden("Sign-up is disabled.")).gql();
-        }
-        super::service::spend_ip_budget(state, client_ip(ctx))
-            .await
-            .gql()?;
-        let new_user = NewUser {
+        let (state, caller) = request(ctx)?;
+        let input = service::SignupInput {
             email: input.email,
+            password: input.password,
             full_name: input.full_name,
-            password: Some(input.password),
-            is_superuser: false,
-            is_active: true,
         };
-        let user = crate::users::service::create(state, None, client_ip(ctx), new_user)
-            .await
-            .gql()?;
-        Ok(user.into())
+        Ok(service::signup(state, caller, input).await.gql()?.into())
     }
 
     /// Sends a reset link if the account exists. Always the same answer.
@@ -129,7 +122,8 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: RecoverPasswordInput,
     ) -> async_graphql::Result<Message> {
-        super::service::recover_password(state(ctx), client_ip(ctx), &input.email)
+        let (state, caller) = request(ctx)?;
+        service::recover_password(state, caller, &input.email)
             .await
             .gql()?;
         Ok(Message::new(
@@ -143,14 +137,12 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: ResetPasswordInput,
     ) -> async_graphql::Result<Message> {
-        super::service::reset_password(
-            state(ctx),
-            client_ip(ctx),
-            &input.token,
-            &input.new_password,
-        )
-        .await
-        .gql()?;
+        let (state, caller) = request(ctx)?;
+        let input = service::ResetPasswordInput {
+            token: input.token,
+            new_password: input.new_password,
+        };
+        service::reset_password(state, caller, input).await.gql()?;
         Ok(Message::new("Password updated. You can now log in."))
     }
 
@@ -160,16 +152,13 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: ChangePasswordInput,
     ) -> async_graphql::Result<Message> {
-        let viewer = auth(ctx).viewer().gql()?;
-        super::service::change_password(
-            state(ctx),
-            viewer,
-            client_ip(ctx),
-            &input.current_password,
-            &input.new_password,
-        )
-        .await
-        .gql()?;
+        let (state, caller) = request(ctx)?;
+        caller.viewer().gql()?;
+        let input = service::ChangePasswordInput {
+            current_password: input.current_password,
+            new_password: input.new_password,
+        };
+        service::change_password(state, caller, input).await.gql()?;
         Ok(Message::new("Password changed. Please log in again."))
     }
 }

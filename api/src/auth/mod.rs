@@ -1,11 +1,11 @@
-//! Authentication: passwords, tokens, throttling, recovery, and the
-//! per-request [`viewer::Auth`].
+//! Authentication flows: sign-in, sign-up, recovery, reset and password
+//! change, the per-request bearer check, and the database-backed throttles
+//! that slow down guessing. Built on `credentials` (what is checked) and
+//! `users` (whose).
 
+mod authenticate;
 pub mod graphql;
-mod hash_memory;
-pub mod password;
-pub mod reset_token;
 pub mod service;
 pub mod throttle;
-pub mod token;
-pub mod viewer;
+
+pub use authenticate::authenticate;

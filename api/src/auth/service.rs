@@ -1,17 +1,22 @@
-//! Log-in, recovery, reset and password change.
+//! Sign-in, sign-up, recovery, reset and password change, as plain
+//! functions over the state, the caller and the input.
 
 use std::{net::IpAddr, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set, TransactionTrait};
 
-use super::{reset_token, throttle, token::IssuedToken, viewer::Viewer};
+use super::throttle;
 use crate::{
     audit::{self, AuditEntry, Kind},
-    email,
+    caller::Caller,
+    credentials::{link_token, IssuedToken},
     error::AppError,
     state::AppState,
-    users::{self, normalize_email},
+    users::{
+        normalize_email, normalize_full_name,
+        store::{self, email_taken, NewAccount},
+    },
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -26,17 +31,23 @@ fn ip_key(scope: &str, ip: Option<IpAddr>) -> String {
 
 /// Every anonymous auth mutation (log-in, sign-up, reset) spends from one
 /// per-IP budget, so they cannot be combined to multiply an attacker's rate.
-pub async fn spend_ip_budget(state: &AppState, ip: Option<IpAddr>) -> Result<(), AppError> {
+async fn spend_ip_budget(state: &AppState, ip: Option<IpAddr>) -> Result<(), AppError> {
     let limit = state.config.throttle.auth_ip_attempts_per_minute;
     throttle::enforce_window(&state.db, &ip_key("auth", ip), limit, MINUTE, Utc::now()).await
 }
 
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[tracing::instrument(name = "auth.login", skip_all)]
 pub async fn login(
     state: &AppState,
-    ip: Option<IpAddr>,
-    email: &str,
-    password: &str,
+    caller: &Caller,
+    input: Credentials,
 ) -> Result<IssuedToken, AppError> {
+    let (ip, email, password) = (caller.ip, input.email.as_str(), input.password.as_str());
     spend_ip_budget(state, ip).await?;
     let now = Utc::now();
     let Ok(email) = normalize_email(email) else {
@@ -48,7 +59,7 @@ pub async fn login(
     let account_key = format!("login-account:{email}");
     let account = throttle::login_account(&state.db, &account_key, now).await?;
     let locked = account.locked;
-    let user = users::service::find_by_email(&state.db, &email).await?;
+    let user = store::find_by_email(&state.db, &email).await?;
     // Always pay for one hash, so unknown e-mails answer as slowly as known ones.
     let password_ok = state
         .hasher
@@ -97,13 +108,67 @@ pub async fn login(
         .map_err(AppError::internal)
 }
 
+pub struct SignupInput {
+    pub email: String,
+    pub password: String,
+    pub full_name: Option<String>,
+}
+
+/// Creates a normal, active account. Refused when sign-up is disabled.
+#[tracing::instrument(name = "auth.signup", skip_all)]
+pub async fn signup(
+    state: &AppState,
+    caller: &Caller,
+    input: SignupInput,
+) -> Result<entity::user::Model, AppError> {
+    if !state.config.signup_enabled {
+        return Err(AppError::Forbidden("Sign-up is disabled."));
+    }
+    spend_ip_budget(state, caller.ip).await?;
+    let email = normalize_email(&input.email)?;
+    let full_name = normalize_full_name(input.full_name.as_deref())?;
+    let context = [email.as_str(), full_name.as_deref().unwrap_or_default()];
+    let password_hash = state
+        .hasher
+        .hash_new("password", &input.password, &context)
+        .await?;
+    if store::find_by_email(&state.db, &email).await?.is_some() {
+        return Err(email_taken());
+    }
+    let account = NewAccount {
+        email,
+        full_name,
+        password_hash,
+        is_active: true,
+        is_superuser: false,
+    };
+    let txn = state.db.begin().await?;
+    let created = store::insert(&txn, account, Utc::now()).await?;
+    audit::record(
+        &txn,
+        Kind::UserCreated,
+        AuditEntry {
+            actor: Some(created.id),
+            subject: Some(created.id),
+            subject_email: Some(&created.email),
+            ip: caller.ip,
+            detail: Some("signed up"),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
 /// Sends a reset link if the account exists and is active. The answer, and
 /// as far as possible the time it takes, is the same either way.
+#[tracing::instrument(name = "auth.recover_password", skip_all)]
 pub async fn recover_password(
     state: &AppState,
-    ip: Option<IpAddr>,
+    caller: &Caller,
     email: &str,
 ) -> Result<(), AppError> {
+    let ip = caller.ip;
     let limits = &state.config.throttle;
     let now = Utc::now();
     throttle::enforce_window(
@@ -115,7 +180,7 @@ pub async fn recover_password(
     )
     .await?;
     let email = normalize_email(email)?;
-    let Some(user) = users::service::find_by_email(&state.db, &email).await? else {
+    let Some(user) = store::find_by_email(&state.db, &email).await? else {
         return Ok(());
     };
     if !user.is_active {
@@ -130,7 +195,7 @@ pub async fn recover_password(
         return Ok(());
     }
     let txn = state.db.begin().await?;
-    let token = reset_token::create(&txn, user.id, state.config.reset_token_ttl).await?;
+    let token = link_token::create(&txn, user.id, state.config.reset_token_ttl).await?;
     let entry = AuditEntry {
         subject: Some(user.id),
         subject_email: Some(&user.email),
@@ -139,36 +204,36 @@ pub async fn recover_password(
     };
     audit::record(&txn, Kind::PasswordResetRequested, entry).await?;
     txn.commit().await?;
-    state.mailer.send_in_background(email::password_reset_email(
-        &state.config.email.project_name,
-        &state.config.frontend_host,
-        &user.email,
-        &token,
-        state.config.reset_token_ttl,
-    ));
+    state.mailer.send_password_reset(&user, &token);
     Ok(())
 }
 
+pub struct ResetPasswordInput {
+    pub token: String,
+    pub new_password: String,
+}
+
+/// Sets a new password with the token from a reset or welcome e-mail.
+#[tracing::instrument(name = "auth.reset_password", skip_all)]
 pub async fn reset_password(
     state: &AppState,
-    ip: Option<IpAddr>,
-    token: &str,
-    new_password: &str,
+    caller: &Caller,
+    input: ResetPasswordInput,
 ) -> Result<(), AppError> {
+    let ip = caller.ip;
     spend_ip_budget(state, ip).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
-    let user_id = reset_token::consume(&txn, token.trim(), now).await?;
-    let user = users::service::get(&txn, user_id).await?;
+    let user_id = link_token::consume(&txn, input.token.trim(), now).await?;
+    let user = store::get(&txn, user_id).await?;
     let context = [
         user.email.as_str(),
         user.full_name.as_deref().unwrap_or_default(),
     ];
-    state
-        .config
-        .password
-        .validate("newPassword", new_password, &context)?;
-    let hash = state.hasher.hash(new_password).await?;
+    let hash = state
+        .hasher
+        .hash_new("newPassword", &input.new_password, &context)
+        .await?;
     store_new_password(&txn, &user, hash, now).await?;
     let entry = AuditEntry {
         actor: Some(user.id),
@@ -182,15 +247,21 @@ pub async fn reset_password(
     Ok(())
 }
 
+pub struct ChangePasswordInput {
+    pub current_password: String,
+    pub new_password: String,
+}
+
 /// Changes the viewer's password and signs out every other session: tokens
 /// issued before now stop working. The caller logs in again for a new one.
+#[tracing::instrument(name = "auth.change_password", skip_all)]
 pub async fn change_password(
     state: &AppState,
-    viewer: &Viewer,
-    ip: Option<IpAddr>,
-    current: &str,
-    new_password: &str,
+    caller: &Caller,
+    input: ChangePasswordInput,
 ) -> Result<(), AppError> {
+    let viewer = caller.viewer()?;
+    let (current, new_password) = (&input.current_password, &input.new_password);
     if !state
         .hasher
         .verify(current, Some(&viewer.user.password_hash))
@@ -212,11 +283,10 @@ pub async fn change_password(
         user.email.as_str(),
         user.full_name.as_deref().unwrap_or_default(),
     ];
-    state
-        .config
-        .password
-        .validate("newPassword", new_password, &context)?;
-    let hash = state.hasher.hash(new_password).await?;
+    let hash = state
+        .hasher
+        .hash_new("newPassword", new_password, &context)
+        .await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
     store_new_password(&txn, user, hash, now).await?;
@@ -224,7 +294,7 @@ pub async fn change_password(
         actor: Some(user.id),
         subject: Some(user.id),
         subject_email: Some(&user.email),
-        ip,
+        ip: caller.ip,
         detail: Some("changed own password"),
     };
     audit::record(&txn, Kind::PasswordChanged, entry).await?;
@@ -240,7 +310,7 @@ async fn store_new_password<C: ConnectionTrait>(
     hash: String,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    reset_token::revoke_all(txn, user.id).await?;
+    link_token::revoke_all(txn, user.id).await?;
     let mut active = user.clone().into_active_model();
     active.password_hash = Set(hash);
     active.tokens_valid_after = Set(now);

@@ -13,10 +13,9 @@ use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use secrecy::ExposeSecret;
+use url::Url;
 
-pub use templates::{password_reset_email, welcome_email};
-
-use crate::config::{EmailConfig, SmtpTls};
+use crate::config::{Config, SmtpTls};
 
 /// A rendered message: subject, HTML and plain-text bodies.
 #[derive(Clone, Debug)]
@@ -27,10 +26,17 @@ pub struct Email {
     pub text: String,
 }
 
+/// Sends the product's e-mails. It knows the configuration they need
+/// (sender, product name, the SPA's address for links, link lifetimes), so a
+/// caller only says what to send to whom.
 #[derive(Clone)]
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
+    project: String,
+    frontend: Url,
+    reset_token_ttl: std::time::Duration,
+    set_password_token_ttl: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -40,9 +46,10 @@ enum Transport {
 }
 
 impl Mailer {
-    pub fn new(config: &EmailConfig) -> anyhow::Result<Self> {
-        let from: Mailbox = config.from.parse()?;
-        let transport = match &config.smtp {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let email = &config.email;
+        let from: Mailbox = email.from.parse()?;
+        let transport = match &email.smtp {
             None => Transport::Log,
             Some(smtp) => {
                 let mut builder = match smtp.tls {
@@ -68,7 +75,38 @@ impl Mailer {
                 Transport::Smtp(builder.build())
             }
         };
-        Ok(Self { from, transport })
+        Ok(Self {
+            from,
+            transport,
+            project: email.project_name.clone(),
+            frontend: config.frontend_host.clone(),
+            reset_token_ttl: config.reset_token_ttl,
+            set_password_token_ttl: config.set_password_token_ttl,
+        })
+    }
+
+    /// The recovery e-mail with its reset link, sent in the background.
+    pub fn send_password_reset(&self, user: &entity::user::Model, token: &str) {
+        self.send_in_background(templates::password_reset_email(
+            &self.project,
+            &self.frontend,
+            &user.email,
+            token,
+            self.reset_token_ttl,
+        ));
+    }
+
+    /// The welcome e-mail of an account a superuser created, with the link
+    /// that sets its first password, sent in the background.
+    pub fn send_welcome(&self, user: &entity::user::Model, token: &str) {
+        self.send_in_background(templates::welcome_email(
+            &self.project,
+            &self.frontend,
+            &user.email,
+            user.full_name.as_deref(),
+            token,
+            self.set_password_token_ttl,
+        ));
     }
 
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
@@ -91,7 +129,7 @@ impl Mailer {
 
     /// Fire-and-forget: failures are logged, not returned, because the
     /// caller's answer must not depend on delivery (enumeration safety).
-    pub fn send_in_background(&self, email: Email) {
+    fn send_in_background(&self, email: Email) {
         let mailer = self.clone();
         tokio::spawn(async move {
             if let Err(error) = mailer.send(&email).await {

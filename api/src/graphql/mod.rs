@@ -1,25 +1,21 @@
 //! The schema: one query and one mutation root merged from the domains,
-//! with the baseline's limits applied when it is built.
+//! with the configured limits applied when it is built, and the two steps
+//! the transport calls for each request (check, then execute).
 
 pub mod limits;
-pub mod loaders;
 
-use std::net::IpAddr;
-
-use async_graphql::{
-    dataloader::DataLoader, Context, EmptySubscription, MaybeUndefined, MergedObject, Schema,
-    SimpleObject,
-};
+use async_graphql::{dataloader::DataLoader, EmptySubscription, MergedObject, Schema, ServerError};
 
 use crate::{
     audit::graphql::AuditQuery,
-    auth::{
-        graphql::{AuthMutation, AuthQuery},
-        viewer::Auth,
-    },
+    auth::graphql::{AuthMutation, AuthQuery},
+    caller::Caller,
     items::graphql::{ItemsMutation, ItemsQuery},
     state::AppState,
-    users::graphql::{UsersMutation, UsersQuery},
+    users::{
+        graphql::{UsersMutation, UsersQuery},
+        loader::UserLoader,
+    },
 };
 
 #[derive(MergedObject, Default)]
@@ -30,86 +26,70 @@ pub struct MutationRoot(AuthMutation, UsersMutation, ItemsMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// A plain confirmation for mutations that return nothing else.
-#[derive(SimpleObject)]
-pub struct Message {
-    pub message: String,
-}
-
-impl Message {
-    pub fn new(message: &str) -> Self {
-        Self {
-            message: message.to_owned(),
-        }
-    }
-}
-
-/// The client's address as the HTTP layer determined it.
-#[derive(Clone, Copy, Debug)]
-pub struct ClientIp(pub Option<IpAddr>);
-
-pub fn build_schema(state: AppState) -> AppSchema {
-    let limits = &state.config.graphql;
-    let mut builder = Schema::build(
+/// The SDL of the schema, for `api export-schema` and the drift check.
+pub fn sdl() -> String {
+    Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
-    // Parser recursion advisories: bound nesting before it reaches the validator.
-    .limit_recursive_depth(32)
-    // Only @skip/@include are legitimate; more is an amplification attempt.
-    .limit_directives(5);
-    if !limits.introspection {
-        builder = builder.disable_introspection();
-        // Suggestions ("did you mean ...") leak the schema field by field.
-        builder = builder.disable_suggestions();
+    .finish()
+    .sdl()
+}
+
+/// The executable schema with the limits async-graphql has no setting for.
+#[derive(Clone)]
+pub struct ApiSchema {
+    schema: AppSchema,
+    limits: limits::OperationLimits,
+    state: AppState,
+}
+
+impl ApiSchema {
+    pub fn new(state: AppState) -> Self {
+        let config = &state.config.graphql;
+        let mut builder = Schema::build(
+            QueryRoot::default(),
+            MutationRoot::default(),
+            EmptySubscription,
+        )
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        // Parser recursion advisories: bound nesting before it reaches the validator.
+        .limit_recursive_depth(32)
+        // Only @skip/@include are legitimate; more is an amplification attempt.
+        .limit_directives(5);
+        if !config.introspection {
+            builder = builder.disable_introspection();
+            // Suggestions ("did you mean ...") leak the schema field by field.
+            builder = builder.disable_suggestions();
+        }
+        let limits = limits::OperationLimits {
+            max_aliases: config.max_aliases,
+            max_auth_mutations: 1,
+        };
+        Self {
+            schema: builder.data(state.clone()).finish(),
+            limits,
+            state,
+        }
     }
-    builder.data(state).finish()
-}
 
-/// The limits async-graphql has no setting for, checked by the transport.
-pub fn operation_limits(state: &AppState) -> limits::OperationLimits {
-    limits::OperationLimits {
-        max_aliases: state.config.graphql.max_aliases,
-        max_auth_mutations: 1,
+    /// Parses the document (once: `execute` reuses it) and applies the
+    /// operation limits, before the request is authenticated.
+    pub fn check(&self, request: &mut async_graphql::Request) -> Result<(), ServerError> {
+        let document = request.parsed_query()?;
+        self.limits.check(document)
     }
-}
 
-/// Attaches what one request needs: who is asking, from where, and a
-/// fresh DataLoader (its cache must not outlive the request).
-pub fn with_request_data(
-    request: async_graphql::Request,
-    state: &AppState,
-    auth: Auth,
-    ip: Option<IpAddr>,
-) -> async_graphql::Request {
-    request.data(auth).data(ClientIp(ip)).data(DataLoader::new(
-        loaders::UserLoader::new(state.db.clone()),
-        tokio::spawn,
-    ))
-}
-
-pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
-    ctx.data_unchecked::<AppState>()
-}
-
-/// Missing request data means "anonymous": a resolver can never be reached
-/// with more rights than the HTTP layer granted.
-pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a Auth {
-    ctx.data_opt::<Auth>().unwrap_or(&Auth::Anonymous)
-}
-
-pub(crate) fn client_ip(ctx: &Context<'_>) -> Option<IpAddr> {
-    ctx.data_opt::<ClientIp>().and_then(|ip| ip.0)
-}
-
-/// `MaybeUndefined` to "change or keep": `None` keeps, `Some(None)` clears.
-pub(crate) fn change(value: MaybeUndefined<String>) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
+    /// Runs the request for `caller`, with a fresh DataLoader (its cache
+    /// must not outlive the request).
+    pub async fn execute(
+        &self,
+        request: async_graphql::Request,
+        caller: Caller,
+    ) -> async_graphql::Response {
+        let loader = DataLoader::new(UserLoader::new(self.state.db.clone()), tokio::spawn);
+        self.schema.execute(request.data(caller).data(loader)).await
     }
 }

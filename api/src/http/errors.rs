@@ -1,20 +1,15 @@
 //! Responses for failures outside GraphQL execution (bad transport, panics,
-//! timeouts, oversize bodies), all in the GraphQL error shape with a code,
-//! plus the request span and its log line.
+//! timeouts, oversize bodies), all in the GraphQL error shape with a code.
 
-use std::{any::Any, time::Duration};
+use std::any::Any;
 
 use axum::{
-    body::Body,
-    extract::MatchedPath,
-    http::{header, Request, StatusCode},
+    http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
 use serde_json::json;
-use tracing::Span;
 
-use super::REQUEST_ID;
 use crate::error::{code, INTERNAL_MESSAGE};
 
 pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
@@ -62,27 +57,4 @@ pub async fn json_for_bare_errors(response: Response) -> Response {
         _ => return response,
     };
     error_response(status, code, message)
-}
-
-pub fn request_span(request: &Request<Body>) -> Span {
-    let path = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let request_id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    tracing::info_span!("request", method = %request.method(), path, request_id, status = tracing::field::Empty)
-}
-
-pub fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, span: &Span) {
-    span.record("status", response.status().as_u16());
-    tracing::info!(
-        status = response.status().as_u16(),
-        latency_ms = latency.as_millis() as u64,
-        "response"
-    );
 }

@@ -19,9 +19,9 @@ use super::{
     client_ip::client_ip, errors::error_response, graphiql, ClientAddr, HttpState, REQUEST_ID,
 };
 use crate::{
-    auth::viewer::Auth,
-    error::{code, AppError, INTERNAL_MESSAGE},
-    graphql::{operation_limits, with_request_data},
+    auth::authenticate,
+    caller::Caller,
+    error::{code, INTERNAL_MESSAGE},
 };
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -169,18 +169,9 @@ async fn execute(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let app = &state.app;
-    let ip = client_ip(peer, headers, app.config.http.trust_forwarded_for);
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    // Parsed here, once: the executor reuses the document.
-    let within_limits = request
-        .parsed_query()
-        .and_then(|document| operation_limits(app).check(document));
-    let mut response = match within_limits {
+    let mut response = match state.schema.check(&mut request) {
         Err(error) => async_graphql::Response::from_errors(vec![error]),
-        Ok(()) => authenticate_and_execute(state, bearer, ip, request).await,
+        Ok(()) => authenticate_and_execute(state, headers, peer, request_id.clone(), request).await,
     };
     for error in &mut response.errors {
         ensure_code(error, &request_id);
@@ -188,28 +179,34 @@ async fn execute(
     respond(headers, response)
 }
 
+/// Builds the request's one caller (who, from where, which request) and
+/// executes for it.
 async fn authenticate_and_execute(
     state: &HttpState,
-    bearer: Option<&str>,
-    ip: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    peer: Option<ClientAddr>,
+    request_id: String,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     let app = &state.app;
-    match Auth::from_bearer(bearer, &app.tokens, &app.db).await {
-        Ok(auth) => {
-            state
-                .schema
-                .execute(with_request_data(request, app, auth, ip))
-                .await
-        }
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let auth = match authenticate(app, bearer).await {
+        Ok(auth) => auth,
         Err(error) => {
-            let error: AppError = error;
-            async_graphql::Response::from_errors(vec![async_graphql::ErrorExtensions::extend(
-                &error,
-            )
-            .into_server_error(Default::default())])
+            let error = async_graphql::ErrorExtensions::extend(&error);
+            return async_graphql::Response::from_errors(vec![
+                error.into_server_error(Default::default())
+            ]);
         }
-    }
+    };
+    let caller = Caller {
+        auth,
+        ip: client_ip(peer, headers, app.config.http.trust_forwarded_for),
+        request_id,
+    };
+    state.schema.execute(request, caller).await
 }
 
 /// Every error leaves with a code. Errors the executor made itself (parse,

@@ -5,6 +5,7 @@ mod errors;
 mod graphiql;
 mod graphql;
 mod health;
+mod trace;
 
 use std::time::Duration;
 
@@ -25,23 +26,19 @@ use tower_http::{
 
 pub use client_ip::ClientAddr;
 
-use crate::{
-    config::HttpConfig,
-    graphql::{build_schema, AppSchema},
-    state::AppState,
-};
+use crate::{config::HttpConfig, graphql::ApiSchema, state::AppState};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 #[derive(Clone)]
 pub struct HttpState {
     pub app: AppState,
-    pub schema: AppSchema,
+    pub schema: ApiSchema,
 }
 
 pub fn build_router(app: AppState) -> Router {
     let config = app.config.http.clone();
-    let schema = build_schema(app.clone());
+    let schema = ApiSchema::new(app.clone());
     let state = HttpState { app, schema };
 
     let routes = Router::new()
@@ -70,7 +67,7 @@ pub fn with_middleware(routes: Router, config: &HttpConfig) -> Router {
         // Inside the header layers, so that a panic's 500 carries the same
         // security headers and request id as every other response.
         .layer(CatchPanicLayer::custom(errors::panic_response))
-        // Baseline headers; a route that sets its own (the GraphiQL page's
+        // Security headers on every response; a route that sets its own (the GraphiQL page's
         // CSP, cacheable assets) keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -96,8 +93,8 @@ pub fn with_middleware(routes: Router, config: &HttpConfig) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(errors::request_span)
-                .on_response(errors::log_response),
+                .make_span_with(trace::request_span)
+                .on_response(trace::log_response),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }

@@ -10,9 +10,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::viewer::Viewer,
+    caller::{Caller, Viewer},
     error::AppError,
     pagination::{self, Page},
+    state::AppState,
 };
 
 pub const MAX_TITLE_LENGTH: usize = 255;
@@ -39,16 +40,24 @@ fn visible_to(viewer: &Viewer) -> Select<item::Entity> {
     }
 }
 
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
+/// The caller's items (every item for a superuser), newest first.
+#[tracing::instrument(name = "items.list", skip_all)]
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
     page: Page,
 ) -> Result<(Vec<item::Model>, u64), AppError> {
+    let viewer = caller.viewer()?;
     let (created_at, id) = (item::Column::CreatedAt, item::Column::Id);
-    pagination::newest_first(db, visible_to(viewer), created_at, id, page).await
+    pagination::newest_first(&state.db, visible_to(viewer), created_at, id, page).await
 }
 
-pub async fn get<C: ConnectionTrait>(
+#[tracing::instrument(name = "items.get", skip_all, fields(%id))]
+pub async fn get(state: &AppState, caller: &Caller, id: Uuid) -> Result<item::Model, AppError> {
+    find_visible(&state.db, caller.viewer()?, id).await
+}
+
+async fn find_visible<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     id: Uuid,
@@ -60,11 +69,13 @@ pub async fn get<C: ConnectionTrait>(
         .ok_or(AppError::NotFound("Item"))
 }
 
-pub async fn create<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
+#[tracing::instrument(name = "items.create", skip_all)]
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
     input: NewItem,
 ) -> Result<item::Model, AppError> {
+    let viewer = caller.viewer()?;
     let now = Utc::now();
     Ok(item::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -74,22 +85,27 @@ pub async fn create<C: ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
+    .insert(&state.db)
     .await?)
 }
 
-pub async fn update<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
+/// Changes only the fields given.
+#[tracing::instrument(name = "items.update", skip_all, fields(%id))]
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
     id: Uuid,
     changes: ItemChanges,
 ) -> Result<item::Model, AppError> {
+    let viewer = caller.viewer()?;
     let title = changes.title.as_deref().map(validate_title).transpose()?;
     let description = changes
         .description
         .map(|d| validate_description(d.as_deref()))
         .transpose()?;
-    let mut active = get(db, viewer, id).await?.into_active_model();
+    let mut active = find_visible(&state.db, viewer, id)
+        .await?
+        .into_active_model();
     if let Some(title) = title {
         active.title = Set(title);
     }
@@ -97,11 +113,16 @@ pub async fn update<C: ConnectionTrait>(
         active.description = Set(description);
     }
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    Ok(active.update(&state.db).await?)
 }
 
-pub async fn delete<C: ConnectionTrait>(db: &C, viewer: &Viewer, id: Uuid) -> Result<(), AppError> {
-    get(db, viewer, id).await?.delete(db).await?;
+#[tracing::instrument(name = "items.delete", skip_all, fields(%id))]
+pub async fn delete(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), AppError> {
+    let viewer = caller.viewer()?;
+    find_visible(&state.db, viewer, id)
+        .await?
+        .delete(&state.db)
+        .await?;
     Ok(())
 }
 

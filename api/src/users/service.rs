@@ -1,32 +1,30 @@
-//! User operations as plain functions over the database. Authorization is
-//! checked here too (not only in resolvers), so no caller can skip it.
-
-use std::net::IpAddr;
+//! User operations as plain functions over the state, the caller and the
+//! input. Authorization is checked here (not only in resolvers), so no
+//! caller can skip it.
 
 use chrono::Utc;
 use entity::user;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, ModelTrait, Set, TransactionTrait};
 use uuid::Uuid;
 
-use super::{normalize_email, normalize_full_name};
+use super::{
+    normalize_email, normalize_full_name,
+    store::{self, email_taken, NewAccount},
+};
 use crate::{
     audit::{self, AuditEntry, Kind},
-    auth::{password::UNUSABLE_PASSWORD_HASH, reset_token, viewer::Viewer},
-    email,
+    caller::{Caller, Viewer},
+    credentials::{link_token, UNUSABLE_PASSWORD_HASH},
     error::{is_unique_violation, AppError},
     pagination::{self, Page},
     state::AppState,
 };
 
+/// An account a superuser creates. It has no password: the owner sets one
+/// through the welcome link, so no password ever travels by e-mail.
 pub struct NewUser {
     pub email: String,
     pub full_name: Option<String>,
-    /// `None` for accounts created by a superuser: the owner sets it through
-    /// the welcome link, so no password ever travels by e-mail.
-    pub password: Option<String>,
     pub is_superuser: bool,
     pub is_active: bool,
 }
@@ -41,140 +39,110 @@ pub struct UserChanges {
     pub is_superuser: Option<bool>,
 }
 
-pub async fn find_by_email<C: ConnectionTrait>(
-    db: &C,
-    email: &str,
-) -> Result<Option<user::Model>, AppError> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(db)
-        .await?)
+/// What a user may change about themselves: no role, no activation.
+#[derive(Default)]
+pub struct ProfileChanges {
+    pub email: Option<String>,
+    pub full_name: Option<Option<String>>,
 }
 
-pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<user::Model, AppError> {
-    user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("User"))
-}
-
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
+/// Every user, newest first. Superusers only.
+#[tracing::instrument(name = "users.list", skip_all)]
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
     page: Page,
 ) -> Result<(Vec<user::Model>, u64), AppError> {
+    caller.superuser()?;
     let (created_at, id) = (user::Column::CreatedAt, user::Column::Id);
-    pagination::newest_first(db, user::Entity::find(), created_at, id, page).await
+    pagination::newest_first(&state.db, user::Entity::find(), created_at, id, page).await
 }
 
-/// Creates a user. `actor` is the superuser creating it, or `None` for sign-up.
+/// One user. A normal user may only ask for themself; asking for anyone
+/// else is `FORBIDDEN` whether or not that user exists.
+#[tracing::instrument(name = "users.get", skip_all, fields(%id))]
+pub async fn get(state: &AppState, caller: &Caller, id: Uuid) -> Result<user::Model, AppError> {
+    let viewer = caller.viewer()?;
+    if viewer.id() == id {
+        return Ok(viewer.user.clone());
+    }
+    viewer.require_superuser()?;
+    store::get(&state.db, id).await
+}
+
+/// A superuser creates an account and the owner gets a welcome e-mail
+/// with a link to set their password.
+#[tracing::instrument(name = "users.create", skip_all)]
 pub async fn create(
     state: &AppState,
-    actor: Option<&Viewer>,
-    ip: Option<IpAddr>,
+    caller: &Caller,
     input: NewUser,
 ) -> Result<user::Model, AppError> {
-    let email = normalize_email(&input.email)?;
-    let full_name = normalize_full_name(input.full_name.as_deref())?;
-    let password_hash = match &input.password {
-        Some(password) => {
-            let context = [email.as_str(), full_name.as_deref().unwrap_or_default()];
-            state
-                .config
-                .password
-                .validate("password", password, &context)?;
-            state.hasher.hash(password).await?
-        }
-        None => UNUSABLE_PASSWORD_HASH.to_owned(),
+    let actor = caller.superuser()?;
+    let account = NewAccount {
+        email: normalize_email(&input.email)?,
+        full_name: normalize_full_name(input.full_name.as_deref())?,
+        password_hash: UNUSABLE_PASSWORD_HASH.to_owned(),
+        is_active: input.is_active,
+        is_superuser: input.is_superuser,
     };
-    if find_by_email(&state.db, &email).await?.is_some() {
+    if store::find_by_email(&state.db, &account.email)
+        .await?
+        .is_some()
+    {
         return Err(email_taken());
     }
-    let now = Utc::now();
     let txn = state.db.begin().await?;
-    let created = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email),
-        full_name: Set(full_name),
-        password_hash: Set(password_hash),
-        is_active: Set(input.is_active),
-        is_superuser: Set(input.is_superuser),
-        tokens_valid_after: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    // Two sign-ups racing for one address: the index decides, the client hears CONFLICT.
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            email_taken()
-        } else {
-            e.into()
-        }
-    })?;
-    let detail = match (actor.is_some(), created.is_superuser) {
-        (false, _) => "signed up",
-        (true, true) => "created as superuser",
-        (true, false) => "created",
+    let created = store::insert(&txn, account, Utc::now()).await?;
+    let detail = if created.is_superuser {
+        "created as superuser"
+    } else {
+        "created"
     };
     audit::record(
         &txn,
         Kind::UserCreated,
         AuditEntry {
-            actor: Some(actor.map_or(created.id, Viewer::id)),
+            actor: Some(actor.id()),
             subject: Some(created.id),
             subject_email: Some(&created.email),
-            ip,
+            ip: caller.ip,
             detail: Some(detail),
         },
     )
     .await?;
-    let set_password_token = if input.password.is_none() {
-        Some(reset_token::create(&txn, created.id, state.config.set_password_token_ttl).await?)
-    } else {
-        None
-    };
+    let token = link_token::create(&txn, created.id, state.config.set_password_token_ttl).await?;
     txn.commit().await?;
-
-    if let Some(token) = set_password_token {
-        state.mailer.send_in_background(email::welcome_email(
-            &state.config.email.project_name,
-            &state.config.frontend_host,
-            &created.email,
-            created.full_name.as_deref(),
-            &token,
-            state.config.set_password_token_ttl,
-        ));
-    }
+    state.mailer.send_welcome(&created, &token);
     Ok(created)
 }
 
 /// The signed-in user edits their own name and e-mail. Role and activation
 /// are not reachable from here: the input type has no such fields.
+#[tracing::instrument(name = "users.update_me", skip_all)]
 pub async fn update_me(
     state: &AppState,
-    viewer: &Viewer,
-    ip: Option<IpAddr>,
-    email: Option<String>,
-    full_name: Option<Option<String>>,
+    caller: &Caller,
+    input: ProfileChanges,
 ) -> Result<user::Model, AppError> {
+    let viewer = caller.viewer()?;
     let changes = UserChanges {
-        email,
-        full_name,
+        email: input.email,
+        full_name: input.full_name,
         ..UserChanges::default()
     };
-    apply_changes(state, viewer, viewer.user.clone(), ip, changes).await
+    apply_changes(state, caller, viewer, viewer.user.clone(), changes).await
 }
 
 /// A superuser edits any user, including password, activation and role.
+#[tracing::instrument(name = "users.update_by_admin", skip_all, fields(%id))]
 pub async fn update_by_admin(
     state: &AppState,
-    actor: &Viewer,
-    ip: Option<IpAddr>,
+    caller: &Caller,
     id: Uuid,
     changes: UserChanges,
 ) -> Result<user::Model, AppError> {
-    actor.require_superuser()?;
+    let actor = caller.superuser()?;
     if id == actor.id() && (changes.is_active == Some(false) || changes.is_superuser == Some(false))
     {
         // Locking yourself out is never what a superuser meant to do.
@@ -182,15 +150,15 @@ pub async fn update_by_admin(
             "You cannot deactivate or demote yourself.",
         ));
     }
-    let target = get(&state.db, id).await?;
-    apply_changes(state, actor, target, ip, changes).await
+    let target = store::get(&state.db, id).await?;
+    apply_changes(state, caller, actor, target, changes).await
 }
 
 async fn apply_changes(
     state: &AppState,
+    caller: &Caller,
     actor: &Viewer,
     target: user::Model,
-    ip: Option<IpAddr>,
     changes: UserChanges,
 ) -> Result<user::Model, AppError> {
     let now = Utc::now();
@@ -201,7 +169,7 @@ async fn apply_changes(
         Some(raw) => {
             let email = normalize_email(&raw)?;
             if email != target.email {
-                if find_by_email(&state.db, &email).await?.is_some() {
+                if store::find_by_email(&state.db, &email).await?.is_some() {
                     return Err(email_taken());
                 }
                 Some(email)
@@ -218,13 +186,14 @@ async fn apply_changes(
     let new_hash = match changes.password {
         Some(password) => {
             let email = new_email.as_deref().unwrap_or(&target.email);
-            state
-                .config
-                .password
-                .validate("password", &password, &[email])?;
             revoke_sessions = true;
             events.push((Kind::PasswordChanged, "set by a superuser"));
-            Some(state.hasher.hash(&password).await?)
+            Some(
+                state
+                    .hasher
+                    .hash_new("password", &password, &[email])
+                    .await?,
+            )
         }
         None => None,
     };
@@ -260,7 +229,7 @@ async fn apply_changes(
     }
     if let Some(hash) = new_hash {
         active.password_hash = Set(hash);
-        reset_token::revoke_all(&txn, target.id).await?;
+        link_token::revoke_all(&txn, target.id).await?;
     }
     if let Some(is_active) = changes.is_active {
         active.is_active = Set(is_active);
@@ -287,7 +256,7 @@ async fn apply_changes(
                 actor: Some(actor.id()),
                 subject: Some(updated.id),
                 subject_email: Some(&updated.email),
-                ip,
+                ip: caller.ip,
                 detail: Some(detail),
             },
         )
@@ -297,11 +266,9 @@ async fn apply_changes(
     Ok(updated)
 }
 
-pub async fn delete_me(
-    state: &AppState,
-    viewer: &Viewer,
-    ip: Option<IpAddr>,
-) -> Result<(), AppError> {
+#[tracing::instrument(name = "users.delete_me", skip_all)]
+pub async fn delete_me(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    let viewer = caller.viewer()?;
     if viewer.is_superuser() {
         // Keeps at least the deleting admin around; another superuser can remove them.
         return Err(AppError::Forbidden(
@@ -310,37 +277,33 @@ pub async fn delete_me(
     }
     delete_user(
         state,
+        caller,
         viewer,
-        ip,
         viewer.user.clone(),
         "deleted own account",
     )
     .await
 }
 
-pub async fn delete_by_admin(
-    state: &AppState,
-    actor: &Viewer,
-    ip: Option<IpAddr>,
-    id: Uuid,
-) -> Result<(), AppError> {
-    actor.require_superuser()?;
+#[tracing::instrument(name = "users.delete_by_admin", skip_all, fields(%id))]
+pub async fn delete_by_admin(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), AppError> {
+    let actor = caller.superuser()?;
     if id == actor.id() {
         return Err(AppError::Forbidden(
             "A superuser cannot delete their own account.",
         ));
     }
-    let target = get(&state.db, id).await?;
-    delete_user(state, actor, ip, target, "deleted by a superuser").await
+    let target = store::get(&state.db, id).await?;
+    delete_user(state, caller, actor, target, "deleted by a superuser").await
 }
 
-/// Deletes the user; their items and reset tokens go with them (foreign
+/// Deletes the user; their items and link tokens go with them (foreign
 /// keys cascade), and any token they still hold stops working because the
 /// user no longer exists.
 async fn delete_user(
     state: &AppState,
+    caller: &Caller,
     actor: &Viewer,
-    ip: Option<IpAddr>,
     target: user::Model,
     detail: &str,
 ) -> Result<(), AppError> {
@@ -354,7 +317,7 @@ async fn delete_user(
             actor: Some(actor.id()),
             subject: Some(id),
             subject_email: Some(&email),
-            ip,
+            ip: caller.ip,
             detail: Some(detail),
         },
     )
@@ -365,30 +328,26 @@ async fn delete_user(
 
 /// Creates the first superuser from configuration unless a user with that
 /// e-mail exists. Returns true when it created one.
+#[tracing::instrument(name = "users.ensure_first_superuser", skip_all)]
 pub async fn ensure_first_superuser(state: &AppState) -> Result<bool, AppError> {
     let first = &state.config.first_superuser;
-    if find_by_email(&state.db, &first.email).await?.is_some() {
+    let email = normalize_email(&first.email)?;
+    if store::find_by_email(&state.db, &email).await?.is_some() {
         return Ok(false);
     }
-    let now = Utc::now();
-    let hash = state
-        .hasher
-        .hash(secrecy::ExposeSecret::expose_secret(&first.password))
-        .await?;
+    let password = secrecy::ExposeSecret::expose_secret(&first.password);
+    let account = NewAccount {
+        password_hash: state
+            .hasher
+            .hash_new("FIRST_SUPERUSER_PASSWORD", password, &[email.as_str()])
+            .await?,
+        email,
+        full_name: None,
+        is_active: true,
+        is_superuser: true,
+    };
     let txn = state.db.begin().await?;
-    let created = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(first.email.clone()),
-        full_name: Set(None),
-        password_hash: Set(hash),
-        is_active: Set(true),
-        is_superuser: Set(true),
-        tokens_valid_after: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    let created = store::insert(&txn, account, Utc::now()).await?;
     audit::record(
         &txn,
         Kind::UserCreated,
@@ -402,8 +361,4 @@ pub async fn ensure_first_superuser(state: &AppState) -> Result<bool, AppError> 
     .await?;
     txn.commit().await?;
     Ok(true)
-}
-
-fn email_taken() -> AppError {
-    AppError::conflict("email", "A user with this e-mail already exists.")
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use axum::{body::Body, http::Request, routing::get, Router};
 use rampart_api::{
+    app,
     config::Config,
     db,
     error::INTERNAL_MESSAGE,
@@ -71,7 +72,7 @@ fn config_with(database_url: &str) -> Config {
         ("ARGON2_MEMORY_KIB", "8192"),
         ("ARGON2_ITERATIONS", "1"),
     ];
-    Config::from_lookup(&|k| {
+    app::configure(&|k| {
         vars.iter()
             .find(|(name, _)| *name == k)
             .map(|(_, v)| (*v).to_owned())

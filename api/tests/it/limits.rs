@@ -14,6 +14,8 @@ on_both_databases!(
     auth_mutations_hidden_in_fragments_are_counted,
     directive_floods_are_refused,
     complexity_is_limited,
+    a_lists_cost_grows_with_its_page_size,
+    a_full_page_with_every_field_fits_the_default_limit,
     the_standard_introspection_query_fits_the_local_limits,
     introspection_and_suggestions_can_be_switched_off,
 );
@@ -135,6 +137,29 @@ async fn complexity_is_limited(backend: Backend) {
         "{}",
         big.message()
     );
+}
+
+async fn a_lists_cost_grows_with_its_page_size(backend: Backend) {
+    let app = TestApp::with_env(backend, &[("GRAPHQL_MAX_COMPLEXITY", "100")]).await;
+    let token = app.admin_token().await;
+    let page = |limit: u32| format!("{{ items(limit: {limit}) {{ nodes {{ id title }} }} }}");
+    app.gql(&page(10), json!({}), Some(&token)).await.ok();
+    let big = app.gql(&page(100), json!({}), Some(&token)).await;
+    assert_eq!(big.code(), "BAD_USER_INPUT", "{}", big.body);
+    assert!(big.message().to_lowercase().contains("complex"));
+}
+
+async fn a_full_page_with_every_field_fits_the_default_limit(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let token = app.admin_token().await;
+    let reply = app
+        .gql(
+            "{ items(limit: 100) { totalCount nodes { id title description ownerId createdAt updatedAt owner { id email fullName isActive isSuperuser createdAt updatedAt } } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    reply.ok();
 }
 
 async fn the_standard_introspection_query_fits_the_local_limits(backend: Backend) {

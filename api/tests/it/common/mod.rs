@@ -20,7 +20,7 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use migration::{Migrator, MigratorTrait};
-use rampart_api::{app, config::Config, db, http::build_router, state::AppState};
+use rampart_api::{app, db, http::build_router, state::AppState};
 use rand::{distr::Alphanumeric, Rng};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
@@ -164,7 +164,7 @@ impl TestApp {
         for (k, v) in overrides {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
-        let config = Config::from_lookup(&|k| vars.get(k).cloned()).unwrap();
+        let config = app::configure(&|k| vars.get(k).cloned()).unwrap();
         let mut connection = db::connect(&config.database, false).await.unwrap();
         Migrator::up(&connection, None).await.unwrap();
         let queries = Arc::new(AtomicUsize::new(0));
@@ -249,7 +249,7 @@ impl TestApp {
             .await
     }
 
-    /// Signs up a normal user; returns (id, email, password, token).
+    /// Signs up a normal user and logs them in.
     pub async fn user(&self, name: &str) -> TestUser {
         let email = format!("{name}.{}@rampart.dev", random(6).to_lowercase());
         let password = strong_password();

@@ -1,4 +1,5 @@
-//! DataLoaders: one query per batch of keys instead of one per parent row.
+//! The user DataLoader: one query per batch of ids instead of one per
+//! parent row (the owners of a page of items).
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -6,7 +7,7 @@ use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::users::graphql::User;
+use super::graphql::User;
 
 pub struct UserLoader {
     db: DatabaseConnection,

@@ -31,7 +31,7 @@ pub struct IssuedToken {
 }
 
 #[derive(Clone)]
-pub struct TokenService {
+pub struct AccessTokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -40,7 +40,7 @@ pub struct TokenService {
     ttl: Duration,
 }
 
-impl TokenService {
+impl AccessTokens {
     pub fn new(config: &JwtConfig) -> Self {
         let secret = config.secret.expose_secret().as_bytes();
         // Only HS256 is accepted: `alg: none` and algorithm-confusion tokens fail.

@@ -1,4 +1,4 @@
-//! Password-reset and set-password tokens: 256 random bits given to the
+//! One-time link tokens (password reset, set password): 256 random bits given to the
 //! user once, only their SHA-256 stored, single use, short-lived, and
 //! killed by a newer token or any password change.
 

@@ -14,28 +14,21 @@ use argon2::{
 use tokio::sync::Semaphore;
 
 use super::hash_memory::{self, MemoryPool};
-use crate::error::AppError;
+use crate::{config::PasswordConfig, error::AppError};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PasswordStrength(u8);
+/// NIST 800-63B: at least 8 characters; the upper bound keeps one hash's
+/// input small and is far above any passphrase a person types.
+pub const MIN_LENGTH: usize = 8;
+pub const MAX_LENGTH: usize = 128;
 
-impl PasswordStrength {
-    /// zxcvbn score 0–4; 3 means "safely unguessable" for an online attacker
-    /// and resistant to a slow-hash offline attack.
-    pub fn from_score(score: u8) -> Self {
-        Self(score.min(4))
-    }
-}
-
-#[derive(Clone, Debug)]
+/// Which new passwords are acceptable: length limits, no composition rules,
+/// and a zxcvbn strength score (0–4; 3 means "safely unguessable" for an
+/// online attacker and resistant to a slow-hash offline attack).
+#[derive(Clone, Copy, Debug)]
 pub struct PasswordPolicy {
     pub min_length: usize,
     pub max_length: usize,
-    pub min_strength: PasswordStrength,
-    pub argon2_memory_kib: u32,
-    pub argon2_iterations: u32,
-    pub argon2_parallelism: u32,
-    pub max_concurrent_hashes: usize,
+    min_strength: u8,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -49,6 +42,14 @@ pub enum PasswordRejection {
 }
 
 impl PasswordPolicy {
+    pub fn new(config: &PasswordConfig) -> Self {
+        Self {
+            min_length: MIN_LENGTH,
+            max_length: MAX_LENGTH,
+            min_strength: config.min_strength.min(4),
+        }
+    }
+
     /// Length limits, no composition rules, and a strength estimate that
     /// rejects common and breached-list passwords (NIST 800-63B, ASVS 6.2).
     /// `context` holds the user's own e-mail and name, which must not help.
@@ -61,7 +62,7 @@ impl PasswordPolicy {
             return Err(PasswordRejection::TooLong(self.max_length));
         }
         let estimate = zxcvbn::zxcvbn(password, context);
-        if u8::from(estimate.score()) < self.min_strength.0 {
+        if u8::from(estimate.score()) < self.min_strength {
             return Err(PasswordRejection::TooWeak);
         }
         Ok(())
@@ -81,9 +82,11 @@ impl PasswordPolicy {
 
 /// argon2id hasher with bounded concurrency and a dummy hash used to give
 /// unknown accounts the same verification cost as known ones. Working memory
-/// comes from a [`MemoryPool`] (see `hash_memory.rs` for why).
+/// comes from a [`MemoryPool`] (see `hash_memory.rs` for why). It carries
+/// the policy too, so that no path hashes a new password unchecked.
 #[derive(Clone)]
 pub struct PasswordHasher {
+    policy: PasswordPolicy,
     argon2: Argon2<'static>,
     params: Params,
     permits: Arc<Semaphore>,
@@ -92,11 +95,11 @@ pub struct PasswordHasher {
 }
 
 impl PasswordHasher {
-    pub fn new(policy: &PasswordPolicy) -> anyhow::Result<Self> {
+    pub fn new(config: &PasswordConfig) -> anyhow::Result<Self> {
         let params = Params::new(
-            policy.argon2_memory_kib,
-            policy.argon2_iterations,
-            policy.argon2_parallelism,
+            config.argon2_memory_kib,
+            config.argon2_iterations,
+            config.argon2_parallelism,
             None,
         )
         .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
@@ -115,15 +118,33 @@ impl PasswordHasher {
             .map_err(|e| anyhow::anyhow!("cannot compute dummy hash: {e}"))?
         };
         Ok(Self {
+            policy: PasswordPolicy::new(config),
             argon2,
             params,
-            permits: Arc::new(Semaphore::new(policy.max_concurrent_hashes)),
+            permits: Arc::new(Semaphore::new(config.max_concurrent_hashes)),
             memory,
             dummy_hash: dummy_hash.into(),
         })
     }
 
-    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+    pub fn policy(&self) -> &PasswordPolicy {
+        &self.policy
+    }
+
+    /// Checks a new password against the policy (as a field error of
+    /// `field`; `context` is the user's own e-mail and name) and hashes it.
+    /// Every path that sets a password goes through here.
+    pub async fn hash_new(
+        &self,
+        field: &'static str,
+        password: &str,
+        context: &[&str],
+    ) -> Result<String, AppError> {
+        self.policy.validate(field, password, context)?;
+        self.hash(password).await
+    }
+
+    async fn hash(&self, password: &str) -> Result<String, AppError> {
         let argon2 = self.argon2.clone();
         let params = self.params.clone();
         let memory = Arc::clone(&self.memory);
@@ -201,16 +222,18 @@ pub const UNUSABLE_PASSWORD_HASH: &str = "!unusable";
 mod tests {
     use super::*;
 
-    fn policy() -> PasswordPolicy {
-        PasswordPolicy {
-            min_length: 8,
-            max_length: 128,
-            min_strength: PasswordStrength::from_score(3),
+    fn config() -> PasswordConfig {
+        PasswordConfig {
+            min_strength: 3,
             argon2_memory_kib: 8_192,
             argon2_iterations: 1,
             argon2_parallelism: 1,
             max_concurrent_hashes: 2,
         }
+    }
+
+    fn policy() -> PasswordPolicy {
+        PasswordPolicy::new(&config())
     }
 
     #[test]
@@ -247,9 +270,15 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_salted_and_verify() {
-        let hasher = PasswordHasher::new(&policy()).unwrap();
-        let a = hasher.hash("violet-anchor-tundra-93").await.unwrap();
-        let b = hasher.hash("violet-anchor-tundra-93").await.unwrap();
+        let hasher = PasswordHasher::new(&config()).unwrap();
+        let a = hasher
+            .hash_new("password", "violet-anchor-tundra-93", &[])
+            .await
+            .unwrap();
+        let b = hasher
+            .hash_new("password", "violet-anchor-tundra-93", &[])
+            .await
+            .unwrap();
         assert!(a.starts_with("$argon2id$v=19$m=8192,t=1,p=1$"));
         assert_ne!(a, b, "each hash has its own salt");
         assert!(hasher
@@ -264,7 +293,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_or_unusable_hashes_never_verify() {
-        let hasher = PasswordHasher::new(&policy()).unwrap();
+        let hasher = PasswordHasher::new(&config()).unwrap();
         assert!(!hasher
             .verify("dummy password for unknown accounts", None)
             .await

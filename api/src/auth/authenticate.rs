@@ -1,0 +1,36 @@
+//! Turns a request's `Authorization` header into an [`Auth`], once per
+//! request, before anything executes.
+
+use chrono::Utc;
+
+use crate::{
+    caller::{Auth, Viewer},
+    error::AppError,
+    state::AppState,
+    users::store,
+};
+
+/// Resolves an `Authorization` header value. Database failures surface as
+/// errors (the request then fails), never as "anonymous".
+pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Auth, AppError> {
+    let Some(header) = header else {
+        return Ok(Auth::Anonymous);
+    };
+    let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
+        return Ok(Auth::Rejected);
+    };
+    let Some(claims) = state.tokens.verify(token) else {
+        return Ok(Auth::Rejected);
+    };
+    let user = match store::get(&state.db, claims.sub).await {
+        Ok(user) => user,
+        Err(AppError::NotFound(_)) => return Ok(Auth::Rejected),
+        Err(error) => return Err(error),
+    };
+    let revoked = claims.iat_ms < user.tokens_valid_after.timestamp_millis();
+    let from_the_future = claims.iat_ms > Utc::now().timestamp_millis() + 60_000;
+    if !user.is_active || revoked || from_the_future {
+        return Ok(Auth::Rejected);
+    }
+    Ok(Auth::User(Viewer { user }))
+}

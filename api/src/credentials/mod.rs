@@ -1,0 +1,15 @@
+//! Credentials: what proves who someone is, and how each is made, stored
+//! and checked. Passwords (policy and argon2id hashing), signed access
+//! tokens, and one-time link tokens (password reset, set password).
+//!
+//! This layer knows nothing of the flows that use it (sign-in, recovery,
+//! user administration live in `auth` and `users`, above it), so both of
+//! those domains can build on it without importing each other.
+
+pub mod access_token;
+mod hash_memory;
+pub mod link_token;
+pub mod password;
+
+pub use access_token::{AccessTokens, IssuedToken};
+pub use password::{PasswordHasher, PasswordPolicy, UNUSABLE_PASSWORD_HASH};
