@@ -23,7 +23,7 @@ RESTRICTED_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral"
                       "projected", "secret"}
 DIGEST_RE = re.compile(r"^[a-z0-9.\-/]+@sha256:[0-9a-f]{64}$")
 # The one Secret the manifests reference; the operator creates it.
-SECRET_NAME = "rampart-api"
+SENSITIVE_SETTINGS_OBJECT = "rampart-api"
 # What each workload may reach (TCP/UDP ports); anything else is a finding.
 EGRESS_PORTS = {
     "rampart-api": {5432, 587, 465, 53},
@@ -328,8 +328,8 @@ def reference_violations(docs: list[dict]) -> list[str]:
                 if "value" in env and re.search(r"(PASSWORD|SECRET|TOKEN|DATABASE_URL)", env["name"]):
                     out.append(f"{owner['kind']}/{name_of(owner)}: {env['name']} has a literal value")
                 ref = (env.get("valueFrom") or {}).get("secretKeyRef")
-                if ref and ref.get("name") != SECRET_NAME:
-                    out.append(f"{owner['kind']}/{name_of(owner)}: {env['name']} from Secret {ref.get('name')} (only {SECRET_NAME})")
+                if ref and ref.get("name") != SENSITIVE_SETTINGS_OBJECT:
+                    out.append(f"{owner['kind']}/{name_of(owner)}: {env['name']} from Secret {ref.get('name')} (only {SENSITIVE_SETTINGS_OBJECT})")
     for cm in by_kind(docs, "ConfigMap"):
         for key in (cm.get("data") or {}):
             if re.search(r"(PASSWORD|SECRET|TOKEN|DATABASE_URL)", key):
