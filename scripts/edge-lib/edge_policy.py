@@ -30,8 +30,10 @@ ROOT_EXCEPTIONS = {"acme-init"}
 ALLOWED_CAP_ADD = {"acme-init": {"CHOWN"}}
 # Services allowed to publish ports.
 PUBLISHERS = {"traefik"}
-# Services allowed on the database network.
-DB_CLIENTS = {"db", "api", "migrate", "create-superuser"}
+# The API replicas: services named api-1, api-2, ... (one definition, x-api-server).
+API_REPLICA_RE = re.compile(r"^api-\d+$")
+# Services allowed on the database network (plus every API replica).
+DB_CLIENTS = {"db", "migrate", "create-superuser"}
 # Named volumes a service may write to (everything else is read-only).
 WRITABLE_VOLUMES = {"db": {"db-data"}, "traefik": {"acme"}, "acme-init": {"acme"}}
 REQUIRED_LIMITS = ("cpus", "memory", "pids")
@@ -194,7 +196,7 @@ def compose_violations(doc: dict) -> list[str]:
         # --- networks -----------------------------------------------------------
         svc_networks = svc.get("networks") or []
         svc_networks = list(svc_networks) if not isinstance(svc_networks, dict) else list(svc_networks.keys())
-        if "db" in svc_networks and name not in DB_CLIENTS:
+        if "db" in svc_networks and name not in DB_CLIENTS and not API_REPLICA_RE.match(name):
             out.append(f"{where}: joins the database network")
         if not svc_networks and svc.get("network_mode") != "none":
             out.append(f"{where}: on the default network (name its networks)")
@@ -208,7 +210,19 @@ def compose_violations(doc: dict) -> list[str]:
             out.append("service db: exposes ports")
     if not (networks.get("db") or {}).get("internal"):
         out.append("network db: not internal")
+
+    # --- the API replicas ----------------------------------------------------------
+    replicas = api_replicas(doc)
+    if len(replicas) < 2:
+        out.append(f"api replicas: {replicas} (at least two, so one can restart while the other serves)")
+    for name in replicas[1:]:
+        if services[name] != services[replicas[0]]:
+            out.append(f"service {name}: differs from {replicas[0]} (replicas must be interchangeable)")
     return out
+
+
+def api_replicas(doc: dict) -> list[str]:
+    return sorted((n for n in (doc.get("services") or {}) if API_REPLICA_RE.match(n)), key=lambda n: int(n[4:]))
 
 
 def undocumented_compose_variables(compose_text: str, env_example_text: str) -> list[str]:
@@ -314,8 +328,52 @@ def traefik_dynamic_violations(doc: dict) -> list[str]:
             b = mw["buffering"]
             if not 0 < int(b.get("maxRequestBodyBytes", 0)) <= 1048576:
                 out.append(f"dynamic: {name}: maxRequestBodyBytes not in 1..1 MiB")
+    out += _api_balancing_violations(doc)
     if (((doc.get("tls") or {}).get("options") or {}).get("default") or {}).get("minVersion") not in ("VersionTLS12", "VersionTLS13"):
         out.append("dynamic: TLS minVersion below 1.2")
+    return out
+
+
+def _seconds(value: Any) -> float | None:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s)", str(value))
+    if not match:
+        return None
+    return float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+
+
+def _api_balancing_violations(doc: dict) -> list[str]:
+    """The API service balances over several replicas, admits only ready
+    ones, and retries what no replica has seen, never on a status code."""
+    out = []
+    http = doc.get("http") or {}
+    lb = (((http.get("services") or {}).get("api") or {}).get("loadBalancer")) or {}
+    servers = lb.get("servers") or []
+    if len(servers) < 2:
+        out.append(f"dynamic: service api has {len(servers)} server(s), expected every API replica")
+    urls = [s.get("url") for s in servers]
+    if len(set(urls)) != len(urls):
+        out.append(f"dynamic: service api lists a server twice: {urls}")
+    health = lb.get("healthCheck") or {}
+    if health.get("path") != "/readyz":
+        out.append(f"dynamic: service api health check path is {health.get('path')!r}, expected /readyz")
+    interval = _seconds(health.get("interval"))
+    if interval is None or interval > 5:
+        out.append(f"dynamic: service api health check interval {health.get('interval')!r} (at most 5s, or a stopped replica keeps getting requests)")
+    timeout = _seconds(health.get("timeout"))
+    if timeout is None or interval is None or timeout >= interval:
+        out.append(f"dynamic: service api health check timeout {health.get('timeout')!r} must be set and below the interval")
+    middlewares = http.get("middlewares") or {}
+    used = ((http.get("routers") or {}).get("api") or {}).get("middlewares") or []
+    retries = [middlewares[m]["retry"] for m in used if "retry" in (middlewares.get(m) or {})]
+    if not retries:
+        out.append("dynamic: router api has no retry middleware (a restarting replica would fail requests)")
+    for retry in retries:
+        if int(retry.get("attempts", 0)) < 2:
+            out.append("dynamic: api retry attempts below 2")
+        if retry.get("status") or retry.get("retryNonIdempotentMethod"):
+            out.append("dynamic: api retry on status codes or non-idempotent methods could run a mutation twice")
+        if retry.get("disableRetryOnNetworkError"):
+            out.append("dynamic: api retry does not retry refused connections")
     return out
 
 

@@ -14,13 +14,17 @@ What runs:
     directory (an unreachable loopback URL: no certificate can be ordered
     offline), and one extra dynamic file that makes a certificate generated
     now with openssl the default certificate.
-  * nginx with nginx/spa.conf (listen port, document root and /tmp paths
-    rewritten for loopback) serving the production build of web/ (vite
-    build into a private folder), as an unprivileged user.
-  * The API release binary (cargo build --release --locked -p api) in
-    ENVIRONMENT=production against a fresh PostgreSQL database on
-    127.0.0.1:5432 (created here, dropped afterwards), after `api prestart`.
+  * nginx with nginx/spa.conf (only its listen port changed) serving the
+    production build of web/ (vite build into a private folder), confined as
+    compose.yml declares for the web service (sandbox.py: the Dockerfile's
+    UID/GID, read-only root, only the declared tmpfs, no capabilities).
+  * Two API replicas, the release binary (cargo build --release --locked -p
+    api) in ENVIRONMENT=production, on one fresh PostgreSQL database on
+    127.0.0.1:5432 (created here, dropped afterwards), after compose's
+    migrate and create-superuser jobs and `api prestart`, each confined as
+    its compose service declares.
   * Headless Chromium (Debian) driven by playwright-core, logging in over https.
+  * Cross-replica checks and a rolling restart under load (replicas.py).
 
 Every process started here is stopped by its own PID at the end.
 """
@@ -41,6 +45,10 @@ import threading
 import time
 from pathlib import Path
 
+import confined_stack
+import replicas as R
+import sandbox
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 HOME = Path.home()
@@ -52,6 +60,9 @@ NODE_MODULES = TOOLS / "node/node_modules"
 CHROMIUM = os.environ.get("EDGE_CHROMIUM", "/usr/bin/chromium")
 DOMAIN = "rampart.test"
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
+# Limits the cross-replica checks count against (set in the API's environment).
+BACKOFF_AFTER = 5
+IP_PER_MINUTE = 30
 
 
 def log(msg: str) -> None:
@@ -404,7 +415,8 @@ def traefik_env(workdir: Path, ports: dict, crt: Path, key: Path) -> dict:
     base = {k: v for k, v in os.environ.items() if not k.startswith("TRAEFIK_") and not k.startswith("RAMPART_")}
     return {**base, **static, **overrides,
             "RAMPART_DOMAIN": DOMAIN,
-            "RAMPART_API_UPSTREAM": f"http://127.0.0.1:{ports['api']}",
+            "RAMPART_API_1_UPSTREAM": f"http://127.0.0.1:{ports['api-1']}",
+            "RAMPART_API_2_UPSTREAM": f"http://127.0.0.1:{ports['api-2']}",
             "RAMPART_WEB_UPSTREAM": f"http://127.0.0.1:{ports['web']}"}
 
 
@@ -431,19 +443,21 @@ def run() -> int:
         return 1
     stack = Stack(workdir)
     results = Results()
-    ports = {k: free_port() for k in ("http", "https", "ping", "api", "web", "closed", "smtp")}
+    ports = {k: free_port() for k in ("http", "https", "ping", "api-1", "api-2", "web", "closed", "smtp")}
     try:
         # --- certificate --------------------------------------------------------
         ca, crt, key = make_certificate(workdir)
 
-        # --- PostgreSQL + API (production mode) -----------------------------------
+        # --- PostgreSQL + two API replicas (production mode) ----------------------
+        # Every API process and nginx runs under what compose.yml declares for
+        # its service (confined_stack.py / sandbox.py).
+        confinements = confined_stack.load()
         db_url = stack.create_database()
         admin_email = "edge-admin@rampart.test"
         admin_password = f"Quartz-lantern-{secrets.token_hex(6)}"
         api_env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
             "ENVIRONMENT": "production",
-            "API_BIND": f"127.0.0.1:{ports['api']}",
             "LOG_FORMAT": "json",
             "DATABASE_URL": db_url,
             "AUTO_MIGRATE": "false",
@@ -456,22 +470,39 @@ def run() -> int:
             # Nothing in this test sends mail; a closed loopback port.
             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(ports["smtp"]), "SMTP_TLS": "none",
             "EMAILS_FROM": "Rampart <noreply@rampart.test>",
+            # The limits the cross-replica checks count against, stated here;
+            # a backoff of a minute so the lock outlasts the check.
+            "LOGIN_BACKOFF_AFTER_FAILURES": str(BACKOFF_AFTER),
+            "LOGIN_BACKOFF_BASE_MS": "60000",
+            "LOGIN_IP_ATTEMPTS_PER_MINUTE": str(IP_PER_MINUTE),
         }
-        log("api prestart (migrations + first superuser)")
-        prestart = subprocess.run([str(api_bin), "prestart"], env=api_env, cwd=workdir, capture_output=True, text=True, timeout=120)
-        if prestart.returncode != 0:
-            raise RuntimeError(f"api prestart failed: {prestart.stdout[-2000:]}{prestart.stderr[-2000:]}")
-        stack.spawn("api", [str(api_bin), "serve"], api_env)
-        wait_until("the API to listen", lambda: stack.alive() and tcp_open(ports["api"]), timeout=60)
-        hc = lambda: subprocess.run([str(api_bin), "healthcheck"], env=api_env, cwd=workdir, capture_output=True).returncode == 0  # noqa: E731
-        wait_until("api healthcheck to pass", hc, timeout=30)
+        # The jobs compose runs before the API (migrate, create-superuser),
+        # then `api prestart`, the Kubernetes Job's command (both steps again:
+        # they must be idempotent, as every upgrade re-runs them).
+        log("api migrate, create-superuser, prestart (confined as compose's jobs)")
+        confined_stack.run_job(confinements.api["migrate"], api_bin, ["migrate"], api_env)
+        confined_stack.run_job(confinements.api["create-superuser"], api_bin, ["create-superuser"], api_env)
+        confined_stack.run_job(confinements.api["migrate"], api_bin, ["prestart"], api_env)
+        replica_names = [n for n in confinements.api if n.startswith("api-")]
+        replica_env = {n: {**api_env, "API_BIND": f"127.0.0.1:{ports[n]}"} for n in replica_names}
+
+        def start_replica(name: str) -> None:
+            proc = confined_stack.start_api(confinements.api[name], api_bin, replica_env[name], workdir / f"{name}.log")
+            stack.procs.append((name, proc))
+            wait_until(f"{name} to listen", lambda: stack.alive() and tcp_open(ports[name]), timeout=60)
+
+        for name in replica_names:
+            start_replica(name)
+            hc = lambda n=name: subprocess.run([str(api_bin), "healthcheck"], env=replica_env[n], cwd=workdir,  # noqa: E731
+                                               capture_output=True).returncode == 0
+            wait_until(f"api healthcheck of {name} to pass", hc, timeout=30)
 
         # --- nginx with spa.conf ------------------------------------------------
         nginx_prefix = workdir / "nginx"
         if nginx_test(nginx_prefix) != 0:
             raise RuntimeError("nginx -t failed")
-        conf = write_nginx_conf(nginx_prefix, ports["web"], html)
-        stack.spawn("nginx", nginx_command(nginx_prefix, conf, "-g", "daemon off;"), dict(os.environ))
+        spa_conf = confined_stack.spa_conf_on_port(workdir, ports["web"])
+        stack.procs.append(("web", confined_stack.start_web(confinements.web, spa_conf, html, workdir / "web.log")))
         wait_until("nginx to listen", lambda: stack.alive() and tcp_open(ports["web"]))
 
         # --- Traefik --------------------------------------------------------------
@@ -634,6 +665,64 @@ def run() -> int:
                 print("\n".join("    " + l for l in out.splitlines()[-20:]))
             assert proc.returncode == 0, f"browser login failed (exit {proc.returncode})"
         results.check("Chromium logs in through https", browser)
+
+        # --- the containers' hardening, at run time -------------------------------
+        def hardening():
+            checked = 0
+            for name, proc in stack.procs:
+                if isinstance(proc, sandbox.Confined):
+                    problems = sandbox.violations(proc.pid, proc.conf)
+                    assert not problems, f"{name} (pid {proc.pid}): {problems}"
+                    checked += 1
+            assert checked == len(replica_names) + 1, f"{checked} confined processes"
+        results.check("API replicas and nginx run as compose declares: Dockerfile UID/GID, no capabilities, "
+                      "no_new_privs, read-only root, only the declared tmpfs writable", hardening)
+
+        def web_needs_its_tmpfs():
+            # Its own port: the failure to show is the file system's, not a clash.
+            conf_file = confined_stack.spa_conf_on_port(workdir, free_port())
+            said = confined_stack.web_fails_without(confinements.web, conf_file, html, workdir / "web-no-tmpfs.log")
+            assert "Read-only file system" in said, said[-500:]
+        results.check("nginx without compose's /tmp tmpfs fails to start (the sandbox enforces read_only)",
+                      web_needs_its_tmpfs)
+
+        # --- two replicas on one database ------------------------------------------
+        replica_clients = [R.Replica(n, ports[n], workdir / f"{n}.log") for n in replica_names]
+        first, second = replica_clients[0], replica_clients[1]
+
+        def balanced():
+            before = [r.served() for r in replica_clients]
+            for _ in range(20):
+                status, _, doc = http.graphql("{ __typename }")
+                assert status == 200 and doc.get("data"), doc
+            gained = [r.served() - b for r, b in zip(replica_clients, before)]
+            assert all(g >= 5 for g in gained), f"requests per replica through Traefik: {gained}"
+        results.check("Traefik balances /graphql across both API replicas", balanced)
+
+        results.check(f"the login backoff counts failures on both replicas ({BACKOFF_AFTER} failures, spread)",
+                      lambda: R.check_login_backoff(first, second, after_failures=BACKOFF_AFTER,
+                                                    admin_token=token_box["token"]))
+        results.check(f"the per-IP limit is one budget across replicas ({IP_PER_MINUTE}/min, concurrent)",
+                      lambda: R.check_ip_limit(first, second, per_minute=IP_PER_MINUTE))
+        results.check("a password change through one replica revokes the token on the other at once",
+                      lambda: R.check_revocation(first, second))
+
+        def rolling_restart():
+            load_email, load_password = R.signup(first, "192.0.2.40", "load")
+            load_token = R.token_of(first.login(load_email, load_password, "192.0.2.40"))
+            load = R.Load(DOMAIN, ports["https"], ca, load_token, load_email)
+
+            def stop(name: str) -> int:
+                entry = next(e for e in stack.procs if e[0] == name)
+                entry[1].terminate()
+                status = entry[1].wait(timeout=40)
+                stack.procs.remove(entry)
+                return status
+
+            figures = R.rolling_restart(load, replica_clients, stop, start_replica, down_for=3.0)
+            log(f"rolling restart: {figures}")
+        results.check("rolling restart (SIGTERM, restart, next replica) under load: 0 failed requests",
+                      rolling_restart)
 
         def slow_client():
             slow.join(timeout=60)

@@ -39,7 +39,7 @@ def test_compose_is_hardened(compose):
 
 def test_compose_has_the_expected_services(compose):
     services = set(compose["services"])
-    assert {"traefik", "db", "migrate", "create-superuser", "api", "web", "mailpit"} <= services
+    assert {"traefik", "db", "migrate", "create-superuser", "api-1", "api-2", "web", "mailpit"} <= services
     assert compose["services"]["mailpit"].get("profiles") == ["dev"], "mail catcher must be dev-only"
     for name, svc in compose["services"].items():
         if name != "mailpit":
@@ -72,12 +72,25 @@ def test_traefik_uses_repository_configuration(compose):
 
 def test_api_jobs_and_server_share_one_image_and_settings(compose):
     s = compose["services"]
-    assert s["api"]["image"] == s["migrate"]["image"] == s["create-superuser"]["image"]
-    assert s["api"]["environment"] == s["migrate"]["environment"] == s["create-superuser"]["environment"]
+    assert s["api-1"]["image"] == s["migrate"]["image"] == s["create-superuser"]["image"]
+    assert s["api-1"]["environment"] == s["migrate"]["environment"] == s["create-superuser"]["environment"]
+    assert s["api-1"]["command"] == ["serve"]
     assert s["migrate"]["command"] == ["migrate"]
     assert s["create-superuser"]["command"] == ["create-superuser"]
-    assert s["api"]["environment"]["ENVIRONMENT"].startswith("${ENVIRONMENT:-production}")
-    assert s["api"]["environment"]["TRUST_FORWARDED_FOR"] == "true"
+    assert s["api-1"]["environment"]["ENVIRONMENT"].startswith("${ENVIRONMENT:-production}")
+    assert s["api-1"]["environment"]["TRUST_FORWARDED_FOR"] == "true"
+
+
+def test_api_runs_as_identical_replicas_that_traefik_balances(compose, dynamic):
+    replicas = P.api_replicas(compose)
+    assert replicas == ["api-1", "api-2"], replicas
+    assert compose["services"]["api-1"] == compose["services"]["api-2"]
+    # Traefik's API service lists exactly the replicas compose runs, by name.
+    servers = [s["url"] for s in dynamic["http"]["services"]["api"]["loadBalancer"]["servers"]]
+    assert servers == [f"http://{name}:8000" for name in replicas]
+    # Traefik starts only once every replica is healthy.
+    deps = compose["services"]["traefik"]["depends_on"]
+    assert all(deps.get(name) == {"condition": "service_healthy"} for name in replicas), deps
 
 
 def test_network_layout(compose):
@@ -85,7 +98,7 @@ def test_network_layout(compose):
     assert nets["db"]["internal"] is True
     assert nets["proxy"]["internal"] is True
     on = {n: set(s.get("networks") or []) for n, s in compose["services"].items()}
-    assert {n for n, v in on.items() if "db" in v} == {"db", "api", "migrate", "create-superuser"}
+    assert {n for n, v in on.items() if "db" in v} == {"db", "api-1", "api-2", "migrate", "create-superuser"}
     assert {n for n, v in on.items() if "public" in v} == {"traefik"}
     assert on["web"] == {"proxy"}, "the SPA needs no egress"
 
@@ -111,7 +124,7 @@ def test_traefik_dynamic_configuration(dynamic):
     for path in ("/graphql", "/healthz", "/readyz"):
         assert f"`{path}`" in rule
     assert "rampart.example.org" in dynamic["http"]["routers"]["web"]["rule"]
-    assert dynamic["http"]["services"]["api"]["loadBalancer"]["servers"] == [{"url": "http://api:8000"}]
+    assert dynamic["http"]["services"]["api"]["loadBalancer"]["servers"] == [{"url": "http://api-1:8000"}, {"url": "http://api-2:8000"}]
     assert dynamic["http"]["services"]["web"]["loadBalancer"]["servers"] == [{"url": "http://web:8080"}]
 
 
@@ -123,11 +136,11 @@ def test_dockerfile_is_hardened(kind):
 def test_dockerfile_ports_match_compose(compose):
     api = DOCKERFILES["api"].read_text(encoding="utf-8")
     web = DOCKERFILES["web"].read_text(encoding="utf-8")
-    assert re.search(r"^EXPOSE 8000$", api, re.M) and "0.0.0.0:8000" in compose["services"]["api"]["environment"]["API_BIND"]
+    assert re.search(r"^EXPOSE 8000$", api, re.M) and "0.0.0.0:8000" in compose["services"]["api-1"]["environment"]["API_BIND"]
     assert re.search(r"^EXPOSE 8080$", web, re.M)
     assert "127.0.0.1:8080/healthz" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
     # The images' users are the users compose runs them as.
-    assert re.search(r"^USER 65532:65532$", api, re.M) and compose["services"]["api"]["user"] == "65532:65532"
+    assert re.search(r"^USER 65532:65532$", api, re.M) and compose["services"]["api-1"]["user"] == "65532:65532"
     assert re.search(r"^USER 101:101$", web, re.M) and compose["services"]["web"]["user"] == "101:101"
 
 
@@ -146,11 +159,11 @@ def _mutated(compose, service, mutate):
 
 
 COMPOSE_MUTATIONS = {
-    "read_only off": ("api", lambda s: s.__setitem__("read_only", False), "read_only"),
+    "read_only off": ("api-1", lambda s: s.__setitem__("read_only", False), "read_only"),
     "cap_drop removed": ("web", lambda s: s.pop("cap_drop"), "cap_drop"),
     "extra capability": ("traefik", lambda s: s.__setitem__("cap_add", ["NET_BIND_SERVICE"]), "cap_add"),
     "no-new-privileges removed": ("db", lambda s: s.__setitem__("security_opt", []), "no-new-privileges"),
-    "runs as root": ("api", lambda s: s.__setitem__("user", "0:0"), "root"),
+    "runs as root": ("api-1", lambda s: s.__setitem__("user", "0:0"), "root"),
     "user by name": ("web", lambda s: s.__setitem__("user", "nginx"), "numeric"),
     "no user": ("db", lambda s: s.pop("user"), "numeric"),
     "root exception widened": ("acme-init", lambda s: s.__setitem__("cap_add", ["CHOWN", "DAC_OVERRIDE"]), "cap_add"),
@@ -161,21 +174,21 @@ COMPOSE_MUTATIONS = {
     "port on db": ("db", lambda s: s.__setitem__("ports", ["5432:5432"]), "publishes"),
     "mutable tag": ("db", lambda s: s.__setitem__("image", "postgres:17-alpine"), "pinned"),
     "latest tag": ("traefik", lambda s: s.__setitem__("image", "traefik:latest"), "pinned"),
-    "own image by tag": ("api", lambda s: s.__setitem__("image", "ghcr.io/rampart-dev/rampart-api:${TAG}"), "pinned"),
-    "build section": ("api", lambda s: s.__setitem__("build", {"context": "."}), "build"),
-    "no memory limit": ("api", lambda s: s["deploy"]["resources"]["limits"].pop("memory"), "memory"),
+    "own image by tag": ("api-1", lambda s: s.__setitem__("image", "ghcr.io/rampart-dev/rampart-api:${TAG}"), "pinned"),
+    "build section": ("api-1", lambda s: s.__setitem__("build", {"context": "."}), "build"),
+    "no memory limit": ("api-1", lambda s: s["deploy"]["resources"]["limits"].pop("memory"), "memory"),
     "no pids limit": ("web", lambda s: s["deploy"]["resources"]["limits"].pop("pids"), "pids"),
     "no cpu limit": ("db", lambda s: s.pop("deploy"), "cpus"),
     "no healthcheck": ("web", lambda s: s.pop("healthcheck"), "healthcheck"),
-    "healthcheck disabled": ("api", lambda s: s.__setitem__("healthcheck", {"disable": True}), "healthcheck"),
-    "no restart": ("api", lambda s: s.pop("restart"), "restart"),
+    "healthcheck disabled": ("api-1", lambda s: s.__setitem__("healthcheck", {"disable": True}), "healthcheck"),
+    "no restart": ("api-1", lambda s: s.pop("restart"), "restart"),
     "unbounded tmpfs": ("web", lambda s: s.__setitem__("tmpfs", ["/tmp"]), "size"),
-    "depends_on without condition": ("api", lambda s: s.__setitem__("depends_on", ["db"]), "condition"),
-    "privileged": ("api", lambda s: s.__setitem__("privileged", True), "privileged"),
-    "host network": ("api", lambda s: s.__setitem__("network_mode", "host"), "network_mode"),
-    "literal secret": ("api", lambda s: s.__setitem__("environment", {**s["environment"], "JWT_SECRET": "hunter2hunter2"}), "literal"),
+    "depends_on without condition": ("api-1", lambda s: s.__setitem__("depends_on", ["db"]), "condition"),
+    "privileged": ("api-1", lambda s: s.__setitem__("privileged", True), "privileged"),
+    "host network": ("api-1", lambda s: s.__setitem__("network_mode", "host"), "network_mode"),
+    "literal secret": ("api-1", lambda s: s.__setitem__("environment", {**s["environment"], "JWT_SECRET": "hunter2hunter2"}), "literal"),
     "web joins db network": ("web", lambda s: s["networks"].append("db"), "database network"),
-    "unpinned writable volume": ("api", lambda s: s.__setitem__("volumes", ["scratch:/data"]), "writable volume"),
+    "unpinned writable volume": ("api-1", lambda s: s.__setitem__("volumes", ["scratch:/data"]), "writable volume"),
 }
 
 
@@ -184,6 +197,15 @@ def test_checker_catches_compose_mutation(compose, case):
     service, mutate, needle = COMPOSE_MUTATIONS[case]
     violations = _mutated(compose, service, mutate)
     assert any(needle in v for v in violations), f"{case}: {violations}"
+
+
+def test_checker_catches_a_lone_or_diverging_api_replica(compose):
+    lone = copy.deepcopy(compose)
+    del lone["services"]["api-2"]
+    assert any("at least two" in v for v in P.compose_violations(lone))
+    diverging = copy.deepcopy(compose)
+    diverging["services"]["api-2"] = {**diverging["services"]["api-1"], "command": ["serve", "--debug"]}
+    assert any("differs from api-1" in v for v in P.compose_violations(diverging))
 
 
 def test_checker_catches_db_network_not_internal(compose):
@@ -232,6 +254,28 @@ def test_checker_catches_weak_hsts_and_missing_body_limit(dynamic):
     unlimited = copy.deepcopy(dynamic)
     unlimited["http"]["routers"]["api"]["middlewares"] = ["security-headers"]
     assert any("body-limit" in v for v in P.traefik_dynamic_violations(unlimited))
+
+
+BALANCING_MUTATIONS = {
+    "one server": (lambda d: d["http"]["services"]["api"]["loadBalancer"]["servers"].pop(), "server(s)"),
+    "health on /healthz": (lambda d: d["http"]["services"]["api"]["loadBalancer"]["healthCheck"].__setitem__("path", "/healthz"), "/readyz"),
+    "no health check": (lambda d: d["http"]["services"]["api"]["loadBalancer"].pop("healthCheck"), "/readyz"),
+    "slow health check": (lambda d: d["http"]["services"]["api"]["loadBalancer"]["healthCheck"].__setitem__("interval", "30s"), "interval"),
+    "timeout above interval": (lambda d: d["http"]["services"]["api"]["loadBalancer"]["healthCheck"].__setitem__("timeout", "5s"), "timeout"),
+    "no retry": (lambda d: d["http"]["routers"]["api"]["middlewares"].remove("api-retry"), "no retry"),
+    "retry on 5xx": (lambda d: d["http"]["middlewares"]["api-retry"]["retry"].__setitem__("status", ["500-599"]), "twice"),
+    "retry POST on status": (lambda d: d["http"]["middlewares"]["api-retry"]["retry"].__setitem__("retryNonIdempotentMethod", True), "twice"),
+    "no network retry": (lambda d: d["http"]["middlewares"]["api-retry"]["retry"].__setitem__("disableRetryOnNetworkError", True), "refused"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BALANCING_MUTATIONS))
+def test_checker_catches_balancing_mutation(dynamic, case):
+    mutate, needle = BALANCING_MUTATIONS[case]
+    doc = copy.deepcopy(dynamic)
+    mutate(doc)
+    violations = P.traefik_dynamic_violations(doc)
+    assert any(needle in v for v in violations), f"{case}: {violations}"
 
 
 def test_checker_catches_leaky_dockerignore():
