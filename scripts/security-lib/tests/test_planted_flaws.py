@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, tracked
 
 # Gates the flaws below exercise (`planted` itself is excluded: no recursion).
-FAST_GATES = "zizmor,hadolint,checkov,secrets,policy"
+FAST_GATES = "versions,exceptions,zizmor,hadolint,checkov,secrets,policy"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def _copy(pristine: Path, tmp_path: Path) -> Path:
 
 def _security(repo: Path, gates: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["bash", "scripts/test-security", "--only", gates],
+        ["bash", "scripts/test-security", *gates.split(",")],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -92,8 +92,8 @@ def test_unpinned_action_fails(pristine, tmp_path):
     repo = _copy(pristine, tmp_path)
     _edit(
         repo / ".github/workflows/ci.yml",
-        "uses: actions/checkout@8e8c483db84b4bee98b60c0593521ed34d9990e8 # v6.0.1",
-        "uses: actions/checkout@v6",
+        "uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+        "uses: actions/checkout@v7",
     )
     _git(repo, "add", "-A")
     result = _security(repo, "zizmor,policy")
@@ -122,34 +122,126 @@ def test_dockerfile_without_user_fails(pristine, tmp_path):
     assert {"checkov", "policy"} <= _failed_gates(result), result.stdout[-4000:]
 
 
-def test_continue_on_error_gate_fails(pristine, tmp_path):
+SECURITY_YML = ".github/workflows/security.yml"
+GATE_STEP = '        run: scripts/test-security "$GATE"\n'
+
+
+def _planted(pristine, tmp_path, edits, gates="policy") -> subprocess.CompletedProcess:
+    """Apply (path, old, new) edits to a fresh copy, stage them, run the gates."""
     repo = _copy(pristine, tmp_path)
-    _edit(
-        repo / ".github/workflows/security.yml",
-        "      - name: gitleaks (blocking)\n",
-        "      - name: gitleaks (blocking)\n        continue-on-error: true\n",
-    )
+    for path, old, new in edits:
+        _edit(repo / path, old, new)
     _git(repo, "add", "-A")
-    result = _security(repo, "policy")
-    assert "policy" in _failed_gates(result), result.stdout[-3000:]
-    assert "continue-on-error" in result.stdout
+    return _security(repo, gates)
 
 
-def test_or_true_gate_fails(pristine, tmp_path):
-    repo = _copy(pristine, tmp_path)
-    _edit(repo / ".github/workflows/security.yml", "cargo deny --locked check\n", "cargo deny --locked check || true\n")
-    _git(repo, "add", "-A")
-    result = _security(repo, "policy")
-    assert "policy" in _failed_gates(result) and "|| true" in result.stdout, result.stdout[-3000:]
+def _assert_fails(result, gate: str, *needles: str) -> None:
+    out = result.stdout
+    assert result.returncode == 1 and gate in _failed_gates(result), out[-4000:]
+    for n in needles:
+        assert n in out, f"{n!r} not in the output:\n{out[-4000:]}"
 
 
-def test_expired_exception_fails(pristine, tmp_path):
-    repo = _copy(pristine, tmp_path)
-    _edit(
-        repo / ".trivyignore.yaml",
-        "vulnerabilities: []",
-        'vulnerabilities:\n  - id: CVE-2024-0001\n    statement: "accepted once"\n    expired_at: 2025-01-31',
-    )
-    _git(repo, "add", "-A")
-    result = _security(repo, "policy")
-    assert "policy" in _failed_gates(result) and "expired" in result.stdout, result.stdout[-3000:]
+# --- item 5 of issue 12: edits that once passed every offline gate -------------------
+def test_continue_on_error_on_a_gate_step_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, GATE_STEP, GATE_STEP + "        continue-on-error: true\n")])
+    _assert_fails(r, "policy", "`continue-on-error:` on a gate step")
+
+
+@pytest.mark.parametrize("suffix", [" || true", ' || echo "gate failed, ignored"', " || exit 0"])
+def test_a_swallowed_exit_code_on_a_gate_step_fails(pristine, tmp_path, suffix):
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, GATE_STEP, GATE_STEP.rstrip("\n") + suffix + "\n")])
+    _assert_fails(r, "policy", "run must be exactly `scripts/test-security GATE`")
+
+
+def test_or_exit_0_on_the_codeql_gate_fails(pristine, tmp_path):
+    step = "        run: scripts/test-security codeql-results\n"
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, step, step.rstrip("\n") + " || exit 0\n")])
+    _assert_fails(r, "policy", "run must be exactly")
+
+
+def test_an_if_that_skips_a_gate_on_pull_requests_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, "      - name: Gate (scripts/test-security)\n        env:\n",
+                                       "      - name: Gate (scripts/test-security)\n"
+                                       "        if: github.event_name != 'pull_request'\n        env:\n")])
+    _assert_fails(r, "policy", "`if:` on a gate step")
+
+
+def test_an_if_that_skips_a_gate_job_on_pull_requests_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, "    name: ${{ matrix.gate }}\n",
+                                       "    name: ${{ matrix.gate }}\n    if: github.event_name != 'pull_request'\n")])
+    _assert_fails(r, "policy", "`if:` on a job that runs a gate")
+
+
+def test_zizmor_min_severity_in_the_gate_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [("scripts/test-security", "local args=(--persona=pedantic ",
+                                       "local args=(--persona=pedantic --min-severity=high ")])
+    _assert_fails(r, "policy", "g_zizmor narrows the gate")
+
+
+def test_zizmor_min_severity_in_a_workflow_step_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, "      - name: Keep the SARIF report\n",
+                                       "      - name: zizmor, high only\n        run: zizmor --min-severity=high .\n"
+                                       "      - name: Keep the SARIF report\n")])
+    _assert_fails(r, "policy", "runs zizmor (use scripts/test-security)")
+
+
+@pytest.mark.parametrize("section", ["licenses", "advisories"])
+def test_cargo_deny_narrowed_to_one_section_fails(pristine, tmp_path, section):
+    r = _planted(pristine, tmp_path, [("scripts/test-security", '"${cfg[@]}" check --hide-inclusion-graph',
+                                       f'"${{cfg[@]}}" check {section} --hide-inclusion-graph')])
+    _assert_fails(r, "policy", "g_cargo-deny narrows the gate")
+
+
+def test_a_swallowed_exit_code_inside_the_script_fails(pristine, tmp_path):
+    old = '"$SEMGREP" scan --config .semgrep/rules "${SEMGREP_FLAGS[@]}" --quiet --text "${sarif[@]}"'
+    r = _planted(pristine, tmp_path, [("scripts/test-security", old, old + ' || echo "semgrep: findings"')])
+    _assert_fails(r, "policy", "a gate must return its tool's exit status", "g_semgrep")
+
+
+# --- one definition of each gate -------------------------------------------------------
+def test_a_gate_missing_from_the_workflows_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, "          - hadolint\n", "")])
+    _assert_fails(r, "policy", "gates of scripts/test-security that no workflow runs: ['hadolint']")
+
+
+def test_a_workflow_gate_the_script_does_not_define_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, "          - npm-audit\n", "          - npm-audit\n          - grype\n")])
+    _assert_fails(r, "policy", "workflows run gates the script does not define: ['grype']")
+
+
+def test_npx_in_a_job_with_write_tokens_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(".github/workflows/release.yml", "          mkdir -p signatures\n",
+                                       "          mkdir -p signatures\n          npx --yes @cyclonedx/cyclonedx-npm --output-file x.json\n")])
+    _assert_fails(r, "policy", "'npx' in")
+
+
+def test_a_version_pinned_outside_the_manifest_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(SECURITY_YML, "          SECURITY_SARIF: \"1\"\n",
+                                       "          SECURITY_SARIF: \"1\"\n          TRIVY_VERSION: \"0.74.0\"\n")], gates="versions")
+    _assert_fails(r, "versions", "tool version pinned in the workflow")
+
+
+def test_removing_the_unsigned_digest_refusal_fails(pristine, tmp_path):
+    script = "scripts/security-lib/verify-release"
+    text = (ROOT / script).read_text(encoding="utf-8")
+    start = text.index('  expect_refusal "cosign, unsigned digest')
+    end = text.index("fi\n", start)
+    r = _planted(pristine, tmp_path, [(script, text[start:end], "  :\n")])
+    _assert_fails(r, "policy", "test_p31_p32_verify_exact_identity_and_refusals")
+
+
+# --- exceptions expire on both sides -------------------------------------------------
+def test_expired_trivy_exception_fails(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [(".trivyignore.yaml", "vulnerabilities: []",
+                                       'vulnerabilities:\n  - id: CVE-2024-0001\n    statement: "accepted once"\n    expired_at: 2025-01-31')],
+                 gates="exceptions")
+    _assert_fails(r, "exceptions", "expired on 2025-01-31")
+
+
+def test_expired_advisory_fails_cargo_audit_too(pristine, tmp_path):
+    r = _planted(pristine, tmp_path, [("deny.toml", "Added 2026-11-29, expires 2027-02-26\" },\n  { id = \"RUSTSEC-2026-0253\"",
+                                       "Added 2024-11-29, expires 2025-02-26\" },\n  { id = \"RUSTSEC-2026-0253\"")],
+                 gates="exceptions,cargo-audit")
+    _assert_fails(r, "exceptions", "RUSTSEC-2023-0071: expired on 2025-02-26")
+    assert "cargo-audit" in _failed_gates(r) and "advisory_ignores: fix deny.toml" in r.stdout + r.stderr
