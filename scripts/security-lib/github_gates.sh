@@ -4,7 +4,7 @@
 # it is GitHub-only because it needs something this machine cannot reach:
 #   gitleaks          no official gitleaks build on crates.io, PyPI, npm or Debian 12
 #                     (only third-party repackagings); its release binary comes from
-#                     github.com (`scripts/install-security --github gitleaks`)
+#                     github.com (`scripts/install-security gitleaks`)
 #   semgrep-registry  the p/* rule packs are served by semgrep.dev
 #   trivy-fs          trivy (GitHub release binary) and its vulnerability database (ghcr.io)
 #   actionlint        GitHub release binary
