@@ -1,4 +1,5 @@
-"""The checkers behind the `versions` and `exceptions` gates, on planted copies.
+"""The checkers behind the `versions`, `exceptions`, `codeql-results` and `base-images`
+gates, on planted copies.
 
 Each test writes a small real repository (git-tracked files) with one deliberate flaw and
 proves the checker names it; the committed tree itself is checked by the gates.
@@ -6,6 +7,7 @@ proves the checker names it; the committed tree itself is checked by the gates.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +15,8 @@ from pathlib import Path
 import pytest
 
 import advisory_ignores
+import base_images
+import codeql_results
 import exceptions
 import tool_versions
 from conftest import ROOT
@@ -150,3 +154,47 @@ def test_trivyignore_and_baseline_entries(copy):
     baseline = (copy / ".secrets.baseline").read_text(encoding="utf-8")
     (copy / ".secrets.baseline").write_text(baseline.replace('"is_secret": false', '"is_secret": true', 1), encoding="utf-8")
     assert any("marked as a real secret" in p for p in exceptions.check(copy, TODAY))
+
+
+# --- codeql-results and base-images: the parts that can run without GitHub ----------
+
+
+def _sarif(results: list[dict]) -> dict:
+    return {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "CodeQL"}}, "results": results}]}
+
+
+def test_codeql_results_fail_on_any_result_and_on_no_sarif(tmp_path, capsys):
+    assert codeql_results.main(tmp_path) == 1, "no SARIF proves nothing"
+    (tmp_path / "rust.sarif").write_text(json.dumps(_sarif([])), encoding="utf-8")
+    assert codeql_results.main(tmp_path) == 0
+    hit = {"ruleId": "rust/sql-injection", "message": {"text": "tainted"},
+           "locations": [{"physicalLocation": {"artifactLocation": {"uri": "api/src/x.rs"}, "region": {"startLine": 7}}}]}
+    (tmp_path / "js.sarif").write_text(json.dumps(_sarif([hit])), encoding="utf-8")
+    assert codeql_results.main(tmp_path) == 1
+    assert "::error file=api/src/x.rs,line=7::rust/sql-injection" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "ref,repo",
+    [
+        ("rust:1.95-slim@sha256:" + "a" * 64, "docker.io/library/rust"),
+        ("nginxinc/nginx-unprivileged:1.29@sha256:" + "b" * 64, "docker.io/nginxinc/nginx-unprivileged"),
+        ("gcr.io/distroless/cc-debian12:nonroot@sha256:" + "c" * 64, "gcr.io/distroless/cc-debian12"),
+        ("localhost:5000/x/y:1", "localhost:5000/x/y"),
+    ],
+)
+def test_base_image_repository_names(ref, repo):
+    assert base_images.repository(ref) == repo
+
+
+def test_an_unclassified_base_image_fails(tmp_path):
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM quay.io/someone/base:1@sha256:" + "d" * 64 + " AS build\nFROM build\n", encoding="utf-8")
+    found, problems = base_images.classify([df])
+    assert not found and len(problems) == 1 and "quay.io/someone/base" in problems[0]
+
+
+def test_a_signed_base_image_is_verified_by_digest_only():
+    entry = {"signed": True, "certificate-identity": "x", "certificate-oidc-issuer": "y"}
+    assert base_images.verify([("gcr.io/distroless/cc-debian12:nonroot", entry)]) == [
+        "gcr.io/distroless/cc-debian12:nonroot: verify a digest, never a tag"]
