@@ -106,6 +106,8 @@ pub struct PasswordConfig {
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
     pub max_concurrent_hashes: usize,
+    /// Hashes that may wait for a turn; more are refused at once.
+    pub hash_queue_limit: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -140,7 +142,11 @@ pub struct GraphqlConfig {
     pub graphiql: bool,
     pub max_depth: usize,
     pub max_complexity: usize,
+    pub max_fields: usize,
     pub max_aliases: usize,
+    /// Validation and input messages as async-graphql words them (naming
+    /// fields, arguments and types), or one generic message per kind.
+    pub detailed_errors: bool,
     pub allow_get_queries: bool,
 }
 
@@ -153,6 +159,9 @@ pub struct HttpConfig {
     pub cors_origins: Vec<String>,
     /// Behind Traefik, the client address is the last `X-Forwarded-For` entry.
     pub trust_forwarded_for: bool,
+    /// After SIGTERM, how long `/readyz` answers 503 while requests are
+    /// still served, so that a load balancer stops sending new ones first.
+    pub shutdown_drain: Duration,
     pub shutdown_grace: Duration,
 }
 
@@ -316,6 +325,19 @@ impl Config {
                 1,
                 256,
             )?,
+            hash_queue_limit: 0,
+        };
+        // At the default cost a hash takes 15–30 ms of a core, so 16 waiting
+        // per permit is at most about half a second of queue: a login that
+        // would wait longer is told to retry instead of timing out.
+        let password = PasswordConfig {
+            hash_queue_limit: src.ranged(
+                "PASSWORD_HASH_QUEUE",
+                16 * password.max_concurrent_hashes,
+                0,
+                100_000,
+            )?,
+            ..password
         };
 
         let http = HttpConfig {
@@ -330,6 +352,12 @@ impl Config {
             header_read_timeout: src.seconds("HEADER_READ_TIMEOUT_SECS", 10, 300)?,
             cors_origins: parse_origins(src.string("CORS_ORIGINS"))?,
             trust_forwarded_for: src.bool("TRUST_FORWARDED_FOR", false)?,
+            shutdown_drain: Duration::from_secs(src.ranged(
+                "SHUTDOWN_DRAIN_SECS",
+                if hardened { 5 } else { 0 },
+                0,
+                300,
+            )?),
             shutdown_grace: src.seconds("SHUTDOWN_GRACE_SECS", 20, 600)?,
         };
 
@@ -345,8 +373,12 @@ impl Config {
             // The standard introspection query is 14 levels deep.
             max_depth: src.ranged("GRAPHQL_MAX_DEPTH", if hardened { 10 } else { 15 }, 3, 64)?,
             max_complexity: src.ranged("GRAPHQL_MAX_COMPLEXITY", 2_000, 10, 100_000)?,
+            max_fields: src.ranged("GRAPHQL_MAX_FIELDS", 300, 10, 100_000)?,
             max_aliases: src.ranged("GRAPHQL_MAX_ALIASES", 15, 0, 1_000)?,
-            allow_get_queries: src.bool("GRAPHQL_ALLOW_GET_QUERIES", true)?,
+            detailed_errors: src.bool("GRAPHQL_DETAILED_ERRORS", !hardened)?,
+            // Off outside local mode: nothing of Rampart's uses GET, and a
+            // read that needs no preflight is one less thing to reason about.
+            allow_get_queries: src.bool("GRAPHQL_ALLOW_GET_QUERIES", !hardened)?,
         };
 
         let throttle = ThrottleConfig {

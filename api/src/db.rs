@@ -7,7 +7,13 @@
 //! a full extra round trip to PostgreSQL per statement (and a second one
 //! when the connection goes back). See `docs/benchmarks.md`.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use sea_orm::{
     sqlx::{
@@ -16,7 +22,8 @@ use sea_orm::{
         sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
         ConnectOptions as _, Connection as _, Database as SqlxDatabase,
     },
-    DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, SqlxPostgresConnector,
+    SqlxSqliteConnector,
 };
 use secrecy::ExposeSecret;
 
@@ -105,4 +112,95 @@ fn invalid_url(_: sea_orm::sqlx::Error) -> DbErr {
     DbErr::Conn(sea_orm::RuntimeErr::Internal(
         "DATABASE_URL is not a valid database URL".to_owned(),
     ))
+}
+
+/// Connections the pool holds (busy and idle) and the idle ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: usize,
+}
+
+pub fn pool_stats(db: &DatabaseConnection) -> PoolStats {
+    // The pool getters panic on the other backend; the match makes that
+    // impossible.
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            PoolStats {
+                size: pool.size(),
+                idle: pool.num_idle(),
+            }
+        }
+        DatabaseBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            PoolStats {
+                size: pool.size(),
+                idle: pool.num_idle(),
+            }
+        }
+        _ => PoolStats::default(),
+    }
+}
+
+/// Knows when the database is down, so that requests are refused at once
+/// (`UNAVAILABLE`, HTTP 503) instead of each waiting out the pool's acquire
+/// timeout while the pool retries connections that are refused anyway.
+///
+/// It opens when a request failed as unavailable and the pool holds no
+/// connection at all (a pool that is merely busy keeps its connections),
+/// and closes as soon as a background ping gets through again.
+#[derive(Clone)]
+pub struct Outage(Arc<OutageState>);
+
+struct OutageState {
+    db: DatabaseConnection,
+    open: AtomicBool,
+}
+
+const PROBE_EVERY: Duration = Duration::from_millis(250);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
+impl Outage {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self(Arc::new(OutageState {
+            db,
+            open: AtomicBool::new(false),
+        }))
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.0.open.load(Ordering::Acquire)
+    }
+
+    /// The database answered (readiness): serve again.
+    pub fn close(&self) {
+        if self.0.open.swap(false, Ordering::AcqRel) {
+            tracing::info!("database reachable again: serving requests");
+        }
+    }
+
+    /// A request failed as unavailable: open if the pool has nothing left.
+    pub fn suspect(&self) {
+        if pool_stats(&self.0.db).size > 0 {
+            return;
+        }
+        if self.0.open.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        tracing::warn!("database unreachable: refusing requests until it answers again");
+        let state = Arc::clone(&self.0);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(PROBE_EVERY).await;
+                if !state.open.load(Ordering::Acquire) {
+                    return;
+                }
+                if let Ok(Ok(())) = tokio::time::timeout(PROBE_TIMEOUT, state.db.ping()).await {
+                    Outage(Arc::clone(&state)).close();
+                    return;
+                }
+            }
+        });
+    }
 }

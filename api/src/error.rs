@@ -16,6 +16,8 @@ pub mod code {
     pub const CONFLICT: &str = "CONFLICT";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// A dependency (the database) is down: retry later; not a bug.
+    pub const UNAVAILABLE: &str = "UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
 }
 
@@ -73,6 +75,10 @@ impl AppError {
         Self::Internal(error.into())
     }
 
+    pub fn unavailable(reason: &'static str) -> Self {
+        Self::Unavailable(anyhow::anyhow!(reason))
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthenticated | Self::InvalidCredentials => code::UNAUTHENTICATED,
@@ -81,17 +87,42 @@ impl AppError {
             Self::BadInput { .. } => code::BAD_USER_INPUT,
             Self::Conflict { .. } => code::CONFLICT,
             Self::RateLimited { .. } => code::RATE_LIMITED,
-            Self::Unavailable(_) | Self::Internal(_) => code::INTERNAL,
+            Self::Unavailable(_) => code::UNAVAILABLE,
+            Self::Internal(_) => code::INTERNAL,
         }
     }
 }
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
-        match &error {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(error.into()),
-            _ => Self::Internal(error.into()),
+        if is_outage(&error) {
+            Self::Unavailable(error.into())
+        } else {
+            Self::Internal(error.into())
         }
+    }
+}
+
+/// The database is down or going away, as opposed to a statement that is
+/// wrong: no connection could be had, the connection broke mid-request, or
+/// the server says it is shutting down or not accepting connections
+/// (SQLSTATE class 08, 57P01–57P05, 53300).
+fn is_outage(error: &DbErr) -> bool {
+    use sea_orm::{sqlx::Error, RuntimeErr};
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(error)) | DbErr::Exec(RuntimeErr::SqlxError(error)) => {
+            match error {
+                Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
+                    true
+                }
+                Error::Database(error) => error.code().is_some_and(|code| {
+                    code.starts_with("08") || code.starts_with("57P") || code == "53300"
+                }),
+                _ => false,
+            }
+        }
+        _ => false,
     }
 }
 
@@ -101,7 +132,10 @@ impl ErrorExtensions for AppError {
             // The detail goes to the log (inside the request span, which
             // carries the request id); the client gets the generic text.
             Self::Internal(source) => tracing::error!(error = ?source, "internal error"),
-            Self::Unavailable(source) => tracing::warn!(error = %source, "dependency unavailable"),
+            // Once per request during an outage: debug only. The outage
+            // itself is logged once when it starts and when it ends
+            // (`db::Outage`).
+            Self::Unavailable(source) => tracing::debug!(error = %source, "dependency unavailable"),
             _ => {}
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
@@ -111,6 +145,7 @@ impl ErrorExtensions for AppError {
                     ext.set("field", *field)
                 }
                 Self::RateLimited { retry_after_secs } => ext.set("retryAfter", *retry_after_secs),
+                Self::Unavailable(_) => ext.set("retryAfter", 1),
                 _ => {}
             }
         })

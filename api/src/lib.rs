@@ -5,7 +5,7 @@
 //! the lines above it):
 //!
 //! 1. `config`, `error` — plain values and the error type; no domain.
-//! 2. `db`, `telemetry`, `pagination`, `email`, `credentials`, `caller`.
+//! 2. `db`, `telemetry`, `pagination`, `text`, `email`, `credentials`, `caller`.
 //! 3. `state` — what every request shares.
 //! 4. `resolver` — the accessor and helpers every resolver uses.
 //! 5. Domains: `audit`, `items`, `users`, then `auth` (which builds on users).
@@ -30,6 +30,7 @@ pub mod resolver;
 pub mod server;
 pub mod state;
 pub mod telemetry;
+pub mod text;
 pub mod users;
 
 pub use graphql::sdl as schema_sdl;

@@ -97,9 +97,10 @@ fn configured() -> anyhow::Result<Config> {
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let (bind, header_timeout, grace) = (
+    let (bind, header_timeout, drain, grace) = (
         config.http.bind,
         config.http.header_read_timeout,
+        config.http.shutdown_drain,
         config.http.shutdown_grace,
     );
     let environment = config.environment.as_str();
@@ -111,14 +112,19 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         startup_ms = started.elapsed().as_millis() as u64,
         "listening; GraphQL at /graphql"
     );
-    server::serve(
-        listener,
-        build_router(state),
-        header_timeout,
-        grace,
-        server::shutdown_signal(),
-    )
-    .await;
+    let router = build_router(state.clone());
+    let stop_accepting = async move {
+        server::shutdown_signal().await;
+        state.begin_drain();
+        if !drain.is_zero() {
+            tracing::info!(
+                drain_secs = drain.as_secs(),
+                "shutting down: not ready, still serving while load balancers notice"
+            );
+            tokio::time::sleep(drain).await;
+        }
+    };
+    server::serve(listener, router, header_timeout, grace, stop_accepting).await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,9 @@
 //! Everything a request needs, built once at start-up and shared.
 
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
 
 use sea_orm::DatabaseConnection;
 
@@ -19,6 +22,7 @@ pub struct Inner {
     pub hasher: PasswordHasher,
     pub tokens: AccessTokens,
     pub mailer: Mailer,
+    draining: AtomicBool,
 }
 
 impl AppState {
@@ -32,7 +36,18 @@ impl AppState {
             hasher,
             tokens,
             mailer,
+            draining: AtomicBool::new(false),
         })))
+    }
+
+    /// Shutdown has begun: readiness fails from now on while requests are
+    /// still served (`SHUTDOWN_DRAIN_SECS`).
+    pub fn begin_drain(&self) {
+        self.0.draining.store(true, Ordering::Release);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.0.draining.load(Ordering::Acquire)
     }
 }
 

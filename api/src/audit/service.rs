@@ -18,6 +18,8 @@ pub enum Kind {
     LoginSucceeded,
     LoginFailed,
     PasswordChanged,
+    /// A wrong password given to confirm a sensitive change.
+    PasswordCheckFailed,
     PasswordResetRequested,
     PasswordReset,
     UserCreated,
@@ -34,6 +36,7 @@ impl Kind {
             Kind::LoginSucceeded => "login.succeeded",
             Kind::LoginFailed => "login.failed",
             Kind::PasswordChanged => "password.changed",
+            Kind::PasswordCheckFailed => "password.check_failed",
             Kind::PasswordResetRequested => "password.reset_requested",
             Kind::PasswordReset => "password.reset",
             Kind::UserCreated => "user.created",

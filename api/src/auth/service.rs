@@ -36,6 +36,55 @@ async fn spend_ip_budget(state: &AppState, ip: Option<IpAddr>) -> Result<(), App
     throttle::enforce_window(&state.db, &ip_key("auth", ip), limit, MINUTE, Utc::now()).await
 }
 
+/// The per-account throttle key that failed logins and every other wrong
+/// password of the account count against.
+fn account_key(email: &str) -> String {
+    format!("login-account:{email}")
+}
+
+/// Confirms the signed-in user's password before a sensitive change. A
+/// wrong one counts toward the same per-account backoff and hourly cap as a
+/// failed login and is audited, so that a stolen access token is not a free
+/// password-guessing oracle; while the account is locked nothing is checked.
+pub(crate) async fn confirm_password(
+    state: &AppState,
+    caller: &Caller,
+    field: &'static str,
+    password: &str,
+    purpose: &'static str,
+) -> Result<(), AppError> {
+    let user = &caller.viewer()?.user;
+    let now = Utc::now();
+    let key = account_key(&user.email);
+    let account = throttle::login_account(&state.db, &key, now).await?;
+    if account.locked {
+        return Err(throttle::rate_limited(account.retry_after));
+    }
+    if state
+        .hasher
+        .verify(password, Some(&user.password_hash))
+        .await?
+    {
+        if account.has_failures {
+            throttle::record_login_success(&state.db, &key, now).await?;
+        }
+        return Ok(());
+    }
+    throttle::record_login_failure(&state.db, &key, &state.config.throttle, now).await?;
+    let entry = AuditEntry {
+        actor: Some(user.id),
+        subject: Some(user.id),
+        subject_email: Some(&user.email),
+        ip: caller.ip,
+        detail: Some(purpose),
+    };
+    audit::record(&state.db, Kind::PasswordCheckFailed, entry).await?;
+    Err(AppError::bad_input(
+        field,
+        "The current password is not correct.",
+    ))
+}
+
 pub struct Credentials {
     pub email: String,
     pub password: String,
@@ -56,7 +105,7 @@ pub async fn login(
         state.hasher.verify(password, None).await?;
         return Err(AppError::InvalidCredentials);
     };
-    let account_key = format!("login-account:{email}");
+    let account_key = account_key(&email);
     let account = throttle::login_account(&state.db, &account_key, now).await?;
     let locked = account.locked;
     let user = store::find_by_email(&state.db, &email).await?;
@@ -262,16 +311,7 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     let viewer = caller.viewer()?;
     let (current, new_password) = (&input.current_password, &input.new_password);
-    if !state
-        .hasher
-        .verify(current, Some(&viewer.user.password_hash))
-        .await?
-    {
-        return Err(AppError::bad_input(
-            "currentPassword",
-            "The current password is not correct.",
-        ));
-    }
+    confirm_password(state, caller, "currentPassword", current, "change password").await?;
     if current == new_password {
         return Err(AppError::bad_input(
             "newPassword",

@@ -123,10 +123,15 @@ pub async fn enforce_window<C: ConnectionTrait>(
 ) -> Result<(), AppError> {
     match hit_window(db, key, limit, window, now).await? {
         Decision::Allowed => Ok(()),
-        Decision::Limited { retry_after } => Err(AppError::RateLimited {
-            // Rounded up: a client that waits exactly this long gets through.
-            retry_after_secs: retry_after.as_secs_f64().ceil().max(1.0) as u64,
-        }),
+        Decision::Limited { retry_after } => Err(rate_limited(retry_after)),
+    }
+}
+
+/// `RATE_LIMITED` with the wait rounded up: a client that waits exactly
+/// this long gets through.
+pub fn rate_limited(retry_after: Duration) -> AppError {
+    AppError::RateLimited {
+        retry_after_secs: retry_after.as_secs_f64().ceil().max(1.0) as u64,
     }
 }
 
@@ -134,6 +139,8 @@ pub async fn enforce_window<C: ConnectionTrait>(
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoginAccount {
     pub locked: bool,
+    /// How long the lock lasts from now, when locked.
+    pub retry_after: Duration,
     /// A success has a backoff to end (see [`record_login_success`]).
     pub has_failures: bool,
 }
@@ -144,9 +151,16 @@ pub async fn login_account<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<LoginAccount, AppError> {
     let row = throttle::Entity::find_by_id(key.to_owned()).one(db).await?;
-    Ok(row.map_or_else(LoginAccount::default, |row| LoginAccount {
-        locked: row.locked_until.is_some_and(|until| until > now),
-        has_failures: row.consecutive_failures != 0 || row.locked_until.is_some(),
+    Ok(row.map_or_else(LoginAccount::default, |row| {
+        let locked_for = row
+            .locked_until
+            .and_then(|until| (until - now).to_std().ok())
+            .filter(|left| !left.is_zero());
+        LoginAccount {
+            locked: locked_for.is_some(),
+            retry_after: locked_for.unwrap_or_default(),
+            has_failures: row.consecutive_failures != 0 || row.locked_until.is_some(),
+        }
     }))
 }
 

@@ -7,9 +7,12 @@
 //! those domains can build on it without importing each other.
 
 pub mod access_token;
+pub mod hash_jobs;
 mod hash_memory;
+mod hasher;
 pub mod link_token;
 pub mod password;
 
 pub use access_token::{AccessTokens, IssuedToken};
-pub use password::{PasswordHasher, PasswordPolicy, UNUSABLE_PASSWORD_HASH};
+pub use hasher::{PasswordHasher, UNUSABLE_PASSWORD_HASH};
+pub use password::PasswordPolicy;

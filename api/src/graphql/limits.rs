@@ -1,9 +1,10 @@
-//! Operation limits async-graphql has no knob for: aliases per operation
-//! and auth mutations per operation.
+//! Operation limits async-graphql has no knob for: fields, aliases and
+//! auth mutations per operation.
 //!
 //! Why: 200 aliased `login` fields in one document are 200 password guesses
-//! in one request, and aliased `__typename` costs zero complexity, so the
-//! complexity limit alone stops neither.
+//! in one request, and `__typename` costs zero complexity, so the
+//! complexity limit alone stops neither 500 aliased logins nor 500 plain
+//! repetitions of `__typename` (each one executed and answered).
 
 use async_graphql::{
     parser::types::{
@@ -26,6 +27,7 @@ const AUTH_MUTATIONS: &[&str] = &["login", "signup", "recoverPassword", "resetPa
 /// the 100-item list about a fifth of its throughput (docs/benchmarks.md).
 #[derive(Clone, Copy, Debug)]
 pub struct OperationLimits {
+    pub max_fields: usize,
     pub max_aliases: usize,
     pub max_auth_mutations: usize,
 }
@@ -35,6 +37,7 @@ impl OperationLimits {
         for (_, operation) in document.operations.iter() {
             let mut counter = Counter {
                 document,
+                fields: 0,
                 aliases: 0,
                 auth_mutations: 0,
                 budget: 10_000,
@@ -45,6 +48,12 @@ impl OperationLimits {
                 is_mutation,
                 &mut Vec::new(),
             );
+            if counter.fields > self.max_fields {
+                return Err(limit_error(format!(
+                    "Operation selects {} fields; at most {} are allowed.",
+                    counter.fields, self.max_fields
+                )));
+            }
             if counter.aliases > self.max_aliases {
                 return Err(limit_error(format!(
                     "Operation uses {} aliases; at most {} are allowed.",
@@ -53,7 +62,7 @@ impl OperationLimits {
             }
             if counter.auth_mutations > self.max_auth_mutations {
                 return Err(limit_error(format!(
-                    "Only {} of login, signup, recoverPassword or resetPassword may run per request.",
+                    "Only {} sign-in, sign-up or password-recovery operation may run per request.",
                     self.max_auth_mutations
                 )));
             }
@@ -64,6 +73,8 @@ impl OperationLimits {
 
 struct Counter<'a> {
     document: &'a ExecutableDocument,
+    /// Fields selected, with fragments expanded where they are spread.
+    fields: usize,
     aliases: usize,
     auth_mutations: usize,
     /// Bounds the walk: fragments spread inside fragments can expand
@@ -77,14 +88,15 @@ impl<'a> Counter<'a> {
     fn walk(&mut self, set: &'a SelectionSet, top_level_mutation: bool, stack: &mut Vec<&'a Name>) {
         for selection in &set.items {
             if self.budget == 0 {
-                // Treat an exhausted budget as a flood of aliases.
-                self.aliases = usize::MAX;
+                // Treat an exhausted budget as a flood of fields.
+                self.fields = usize::MAX;
                 return;
             }
             self.budget -= 1;
             match &selection.node {
                 Selection::Field(field) => {
                     let field = &field.node;
+                    self.fields += 1;
                     if field.alias.is_some() {
                         self.aliases += 1;
                     }
@@ -115,6 +127,27 @@ impl<'a> Counter<'a> {
             }
         }
     }
+}
+
+/// The parser's message quotes the offending line of the document (all of a
+/// 64 KiB one-line document); the client gets what was expected and where.
+pub fn syntax_error(parsed: ServerError) -> ServerError {
+    let expected = parsed
+        .message
+        .lines()
+        .rev()
+        .find_map(|line| line.trim_start().strip_prefix("= "))
+        .filter(|hint| hint.len() <= 200);
+    let message = match expected {
+        Some(hint) => format!("Syntax error: {hint}."),
+        None if !parsed.message.contains('\n') && parsed.message.len() <= 200 => {
+            format!("Syntax error: {}", parsed.message)
+        }
+        None => "Syntax error.".to_owned(),
+    };
+    let mut error = limit_error(message);
+    error.locations = parsed.locations;
+    error
 }
 
 fn limit_error(message: String) -> ServerError {

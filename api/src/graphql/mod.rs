@@ -65,6 +65,7 @@ impl ApiSchema {
             builder = builder.disable_suggestions();
         }
         let limits = limits::OperationLimits {
+            max_fields: config.max_fields,
             max_aliases: config.max_aliases,
             max_auth_mutations: 1,
         };
@@ -78,7 +79,7 @@ impl ApiSchema {
     /// Parses the document (once: `execute` reuses it) and applies the
     /// operation limits, before the request is authenticated.
     pub fn check(&self, request: &mut async_graphql::Request) -> Result<(), ServerError> {
-        let document = request.parsed_query()?;
+        let document = request.parsed_query().map_err(limits::syntax_error)?;
         self.limits.check(document)
     }
 

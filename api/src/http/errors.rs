@@ -51,10 +51,16 @@ pub async fn json_for_bare_errors(response: Response) -> Response {
         ),
         StatusCode::SERVICE_UNAVAILABLE => (
             StatusCode::SERVICE_UNAVAILABLE,
-            code::INTERNAL,
-            "The request took too long and was cancelled.",
+            code::UNAVAILABLE,
+            "The request took too long and was cancelled. Try again shortly.",
         ),
         _ => return response,
     };
-    error_response(status, code, message)
+    let mut shaped = error_response(status, code, message);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        shaped
+            .headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(1));
+    }
+    shaped
 }

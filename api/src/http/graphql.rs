@@ -2,29 +2,35 @@
 //! stock extractor because the stock one executes mutations sent by GET,
 //! accepts `text/plain` and form posts (CSRF "simple requests"), executes
 //! JSON batches and echoes parser and extractor errors verbatim.
+//!
+//! A request goes: HTTP checks here → `ApiSchema::check` (parse once, the
+//! operation limits) → the caller (bearer token, client address, request
+//! id) → `ApiSchema::execute` → `outcome::respond` (codes, status).
 
-use async_graphql::{
-    parser::types::{ExecutableDocument, OperationType},
-    ErrorExtensionValues, ServerError,
-};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::{
     body::{Body, Bytes},
     extract::{rejection::QueryRejection, Query, State},
     http::{header, HeaderMap, HeaderValue, Request, StatusCode},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::Deserialize;
 
 use super::{
-    client_ip::client_ip, errors::error_response, graphiql, ClientAddr, HttpState, REQUEST_ID,
+    client_ip::client_ip, errors::error_response, graphiql, outcome, ClientAddr, HttpState,
+    REQUEST_ID,
 };
 use crate::{
     auth::authenticate,
     caller::Caller,
-    error::{code, INTERNAL_MESSAGE},
+    error::{code, AppError},
 };
 
-const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+/// A GET query must carry this header (any value). A browser cannot send a
+/// custom header cross-site without a CORS preflight, which the exact-origin
+/// allow-list refuses, so a third-party page cannot make a signed-in
+/// browser run queries by GET.
+pub const REQUIRE_PREFLIGHT: &str = "graphql-require-preflight";
 
 #[derive(Deserialize)]
 pub struct GetParams {
@@ -54,9 +60,7 @@ pub async fn post_handler(State(state): State<HttpState>, request: Request<Body>
     };
     let request = match parse_body(&bytes) {
         Ok(request) => request,
-        Err(message) => {
-            return error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, message)
-        }
+        Err(message) => return bad_request(message),
     };
     execute(
         &state,
@@ -73,11 +77,7 @@ pub async fn get_handler(
     request: Request<Body>,
 ) -> Response {
     let Ok(Query(params)) = params else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            code::BAD_USER_INPUT,
-            "Malformed query string.",
-        );
+        return bad_request("Malformed query string.");
     };
     let Some(query) = params.query else {
         return if state.app.config.graphql.graphiql {
@@ -86,39 +86,31 @@ pub async fn get_handler(
             error_response(StatusCode::NOT_FOUND, code::NOT_FOUND, "Not found.")
         };
     };
+    if !state.app.config.graphql.allow_get_queries {
+        return post_only("Send GraphQL requests with POST.");
+    }
     // Parsed once here; `execute` and the executor reuse the document.
     let mut gql_request = async_graphql::Request::new(query);
     let is_query = gql_request.parsed_query().map_or(true, |document| {
         is_query_operation(document, params.operation_name.as_deref())
     });
-    if !state.app.config.graphql.allow_get_queries || !is_query {
+    if !is_query {
         // GraphQL-over-HTTP: GET may only read. Mutations over GET are 405.
-        let mut response = error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            code::BAD_USER_INPUT,
-            "Mutations must be sent with POST.",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
+        return post_only("Mutations must be sent with POST.");
+    }
+    let (parts, _) = request.into_parts();
+    if !parts.headers.contains_key(REQUIRE_PREFLIGHT) {
+        return bad_request("GET queries need a GraphQL-Require-Preflight header.");
     }
     let variables = match params.variables.as_deref().map(serde_json::from_str) {
         None => async_graphql::Variables::default(),
         Some(Ok(variables)) => async_graphql::Variables::from_json(variables),
-        Some(Err(_)) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                code::BAD_USER_INPUT,
-                "variables must be a JSON object.",
-            )
-        }
+        Some(Err(_)) => return bad_request("variables must be a JSON object."),
     };
     gql_request = gql_request.variables(variables);
     if let Some(name) = params.operation_name {
         gql_request = gql_request.operation_name(name);
     }
-    let (parts, _) = request.into_parts();
     execute(
         &state,
         &parts.headers,
@@ -126,6 +118,22 @@ pub async fn get_handler(
         gql_request,
     )
     .await
+}
+
+fn bad_request(message: &str) -> Response {
+    error_response(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, message)
+}
+
+fn post_only(message: &str) -> Response {
+    let mut response = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        code::BAD_USER_INPUT,
+        message,
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -142,7 +150,12 @@ fn parse_body(bytes: &Bytes) -> Result<async_graphql::Request, &'static str> {
         return Err("Batched requests are not supported; send one operation per request.");
     }
     // serde's message would echo parts of the body; the client gets a fixed one.
-    serde_json::from_slice(bytes).map_err(|_| "The body is not a GraphQL request object.")
+    let request: async_graphql::Request =
+        serde_json::from_slice(bytes).map_err(|_| "The body is not a GraphQL request object.")?;
+    if request.query.trim().is_empty() {
+        return Err("The request has no query.");
+    }
+    Ok(request)
 }
 
 /// True if the operation that would run is a query. (Unparseable documents
@@ -164,105 +177,54 @@ async fn execute(
     peer: Option<ClientAddr>,
     mut request: async_graphql::Request,
 ) -> Response {
+    if headers
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        // Which of two a proxy or a library would pick differs; pick none.
+        return bad_request("Send one Authorization header.");
+    }
     let request_id = headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let mut response = match state.schema.check(&mut request) {
-        Err(error) => async_graphql::Response::from_errors(vec![error]),
-        Ok(()) => authenticate_and_execute(state, headers, peer, request_id.clone(), request).await,
+    let response = if let Err(error) = state.schema.check(&mut request) {
+        async_graphql::Response::from_errors(vec![error])
+    } else if state.outage.is_open() {
+        // The database is known to be down: answer at once instead of
+        // letting every request wait out the pool's acquire timeout.
+        outcome::from_app_error(&AppError::unavailable("the database is unreachable"))
+    } else {
+        match caller(state, headers, peer, request_id.clone()).await {
+            Ok(caller) => state.schema.execute(request, caller).await,
+            Err(error) => outcome::from_app_error(&error),
+        }
     };
-    for error in &mut response.errors {
-        ensure_code(error, &request_id);
+    let response = outcome::with_codes(response, &request_id, &state.app.config);
+    if outcome::has_code(&response, code::UNAVAILABLE) {
+        state.outage.suspect();
     }
-    respond(headers, response)
+    outcome::respond(headers, response)
 }
 
-/// Builds the request's one caller (who, from where, which request) and
-/// executes for it.
-async fn authenticate_and_execute(
+/// The request's one caller: who (the bearer token, checked against the
+/// database), from where, which request.
+async fn caller(
     state: &HttpState,
     headers: &HeaderMap,
     peer: Option<ClientAddr>,
     request_id: String,
-    request: async_graphql::Request,
-) -> async_graphql::Response {
+) -> Result<Caller, AppError> {
     let app = &state.app;
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let auth = match authenticate(app, bearer).await {
-        Ok(auth) => auth,
-        Err(error) => {
-            let error = async_graphql::ErrorExtensions::extend(&error);
-            return async_graphql::Response::from_errors(vec![
-                error.into_server_error(Default::default())
-            ]);
-        }
-    };
-    let caller = Caller {
-        auth,
+    Ok(Caller {
+        auth: authenticate(app, bearer).await?,
         ip: client_ip(peer, headers, app.config.http.trust_forwarded_for),
         request_id,
-    };
-    state.schema.execute(request, caller).await
-}
-
-/// Every error leaves with a code. Errors the executor made itself (parse,
-/// validation, limits) are the client's; a resolver error without a code is
-/// a bug, so its text is replaced rather than shown.
-fn ensure_code(error: &mut ServerError, request_id: &str) {
-    let extensions = error
-        .extensions
-        .get_or_insert_with(ErrorExtensionValues::default);
-    let code = match extensions.get("code") {
-        Some(async_graphql::Value::String(code)) => code.clone(),
-        _ if error.path.is_empty() => {
-            extensions.set("code", code::BAD_USER_INPUT);
-            code::BAD_USER_INPUT.to_owned()
-        }
-        _ => {
-            tracing::error!(message = %error.message, "resolver error without a code");
-            error.message = INTERNAL_MESSAGE.to_owned();
-            extensions.set("code", code::INTERNAL);
-            code::INTERNAL.to_owned()
-        }
-    };
-    if code == code::INTERNAL {
-        extensions.set("requestId", request_id);
-    }
-}
-
-fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Response {
-    let wants_graphql_response = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE_JSON));
-    let body = match serde_json::to_vec(&response) {
-        Ok(body) => body,
-        Err(error) => {
-            tracing::error!(error = %error, "cannot serialise GraphQL response");
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                code::INTERNAL,
-                INTERNAL_MESSAGE,
-            );
-        }
-    };
-    // With the newer media type a request that never executed is a 400; with
-    // plain JSON, GraphQL errors travel in a 200 as clients expect.
-    let failed_before_execution =
-        response.data == async_graphql::Value::Null && !response.errors.is_empty();
-    let (status, content_type) = if wants_graphql_response {
-        let status = if failed_before_execution {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::OK
-        };
-        (status, GRAPHQL_RESPONSE_JSON)
-    } else {
-        (StatusCode::OK, "application/json")
-    };
-    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+    })
 }

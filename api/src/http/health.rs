@@ -11,11 +11,23 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers within a second.
+/// Readiness: the database answers within a second, and the process is not
+/// shutting down (a draining replica keeps serving but takes no new work).
 pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Value>) {
+    if state.app.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining" })),
+        );
+    }
     let ping = tokio::time::timeout(Duration::from_secs(1), state.app.db.ping()).await;
     match ping {
-        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Ok(Ok(())) => {
+            // The database answers: stop refusing requests at once rather
+            // than at the outage probe's next round.
+            state.outage.close();
+            (StatusCode::OK, Json(json!({ "status": "ready" })))
+        }
         Ok(Err(error)) => {
             tracing::warn!(error = %error, "readiness check: database unreachable");
             (

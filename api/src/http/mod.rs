@@ -5,6 +5,7 @@ mod errors;
 mod graphiql;
 mod graphql;
 mod health;
+mod outcome;
 mod trace;
 
 use std::time::Duration;
@@ -26,7 +27,7 @@ use tower_http::{
 
 pub use client_ip::ClientAddr;
 
-use crate::{config::HttpConfig, graphql::ApiSchema, state::AppState};
+use crate::{config::HttpConfig, db::Outage, graphql::ApiSchema, state::AppState};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -34,12 +35,18 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct HttpState {
     pub app: AppState,
     pub schema: ApiSchema,
+    pub outage: Outage,
 }
 
 pub fn build_router(app: AppState) -> Router {
     let config = app.config.http.clone();
     let schema = ApiSchema::new(app.clone());
-    let state = HttpState { app, schema };
+    let outage = Outage::new(app.db.clone());
+    let state = HttpState {
+        app,
+        schema,
+        outage,
+    };
 
     let routes = Router::new()
         .route(
@@ -58,17 +65,22 @@ pub fn build_router(app: AppState) -> Router {
 /// the API does not have (one that panics) behind the real stack.
 pub fn with_middleware(routes: Router, config: &HttpConfig) -> Router {
     // Router::layer wraps what is already there, so the last layer listed is
-    // the outermost: request ids and tracing see everything, the body
-    // limit sits closest to the handlers.
+    // the outermost: request ids and tracing see everything, the security
+    // headers wrap every layer that can answer on its own (the JSON shaping
+    // of bare errors, the timeout's 503, the panic's 500, CORS, the body
+    // limit's 413), and the body limit sits closest to the handlers.
     routes
         // The only body limit that reaches every extractor; 413 beyond it.
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(cors(&config.cors_origins))
-        // Inside the header layers, so that a panic's 500 carries the same
-        // security headers and request id as every other response.
         .layer(CatchPanicLayer::custom(errors::panic_response))
-        // Security headers on every response; a route that sets its own (the GraphiQL page's
-        // CSP, cacheable assets) keeps it.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
+        .layer(axum::middleware::map_response(errors::json_for_bare_errors))
+        // Security headers on every response; a route that sets its own (the
+        // GraphiQL page's CSP, cacheable assets) keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -85,11 +97,6 @@ pub fn with_middleware(routes: Router, config: &HttpConfig) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
-        ))
-        .layer(axum::middleware::map_response(errors::json_for_bare_errors))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -108,7 +115,11 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static(graphql::REQUIRE_PREFLIGHT),
+        ])
         .expose_headers([REQUEST_ID])
         .max_age(Duration::from_secs(600))
 }

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use entity::item;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, Select, Set,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -14,6 +14,7 @@ use crate::{
     error::AppError,
     pagination::{self, Page},
     state::AppState,
+    text::{check_free_text, Lines},
 };
 
 pub const MAX_TITLE_LENGTH: usize = 255;
@@ -31,13 +32,17 @@ pub struct ItemChanges {
     pub description: Option<Option<String>>,
 }
 
-fn visible_to(viewer: &Viewer) -> Select<item::Entity> {
-    let query = item::Entity::find();
+/// The items `viewer` may see: their own, or all of them for a superuser.
+fn visible_to(viewer: &Viewer) -> Condition {
     if viewer.is_superuser() {
-        query
+        Condition::all()
     } else {
-        query.filter(item::Column::OwnerId.eq(viewer.id()))
+        Condition::all().add(item::Column::OwnerId.eq(viewer.id()))
     }
+}
+
+fn visible_item(viewer: &Viewer, id: Uuid) -> Condition {
+    visible_to(viewer).add(item::Column::Id.eq(id))
 }
 
 /// The caller's items (every item for a superuser), newest first.
@@ -49,7 +54,8 @@ pub async fn list(
 ) -> Result<(Vec<item::Model>, u64), AppError> {
     let viewer = caller.viewer()?;
     let (created_at, id) = (item::Column::CreatedAt, item::Column::Id);
-    pagination::newest_first(&state.db, visible_to(viewer), created_at, id, page).await
+    let visible = item::Entity::find().filter(visible_to(viewer));
+    pagination::newest_first(&state.db, visible, created_at, id, page).await
 }
 
 #[tracing::instrument(name = "items.get", skip_all, fields(%id))]
@@ -62,8 +68,8 @@ async fn find_visible<C: ConnectionTrait>(
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<item::Model, AppError> {
-    visible_to(viewer)
-        .filter(item::Column::Id.eq(id))
+    item::Entity::find()
+        .filter(visible_item(viewer, id))
         .one(db)
         .await?
         .ok_or(AppError::NotFound("Item"))
@@ -89,7 +95,9 @@ pub async fn create(
     .await?)
 }
 
-/// Changes only the fields given.
+/// Changes only the fields given, in one statement: an item deleted (or
+/// handed to someone else) between a read and a write cannot turn into a
+/// server error, it is simply not found.
 #[tracing::instrument(name = "items.update", skip_all, fields(%id))]
 pub async fn update(
     state: &AppState,
@@ -103,26 +111,35 @@ pub async fn update(
         .description
         .map(|d| validate_description(d.as_deref()))
         .transpose()?;
-    let mut active = find_visible(&state.db, viewer, id)
-        .await?
-        .into_active_model();
+    let mut update = item::Entity::update_many()
+        .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(visible_item(viewer, id));
     if let Some(title) = title {
-        active.title = Set(title);
+        update = update.col_expr(item::Column::Title, Expr::value(title));
     }
     if let Some(description) = description {
-        active.description = Set(description);
+        update = update.col_expr(item::Column::Description, Expr::value(description));
     }
-    active.updated_at = Set(Utc::now());
-    Ok(active.update(&state.db).await?)
+    update
+        .exec_with_returning(&state.db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound("Item"))
 }
 
+/// Deletes in one statement; of concurrent deletes of one item, only the
+/// one that removed the row is told it did.
 #[tracing::instrument(name = "items.delete", skip_all, fields(%id))]
 pub async fn delete(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), AppError> {
     let viewer = caller.viewer()?;
-    find_visible(&state.db, viewer, id)
-        .await?
-        .delete(&state.db)
+    let deleted = item::Entity::delete_many()
+        .filter(visible_item(viewer, id))
+        .exec(&state.db)
         .await?;
+    if deleted.rows_affected == 0 {
+        return Err(AppError::NotFound("Item"));
+    }
     Ok(())
 }
 
@@ -131,6 +148,7 @@ fn validate_title(raw: &str) -> Result<String, AppError> {
     if title.is_empty() {
         return Err(AppError::bad_input("title", "Title is required."));
     }
+    check_free_text("title", title, Lines::One)?;
     if title.chars().count() > MAX_TITLE_LENGTH {
         return Err(AppError::bad_input(
             "title",
@@ -144,6 +162,7 @@ fn validate_description(raw: Option<&str>) -> Result<Option<String>, AppError> {
     let Some(text) = raw.map(str::trim).filter(|d| !d.is_empty()) else {
         return Ok(None);
     };
+    check_free_text("description", text, Lines::Many)?;
     if text.chars().count() > MAX_DESCRIPTION_LENGTH {
         return Err(AppError::bad_input(
             "description",

@@ -4,7 +4,9 @@
 
 use chrono::Utc;
 use entity::user;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, ModelTrait, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, DbErr, EntityTrait, IntoActiveModel, ModelTrait, Set, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::{
@@ -241,12 +243,11 @@ async fn apply_changes(
         active.tokens_valid_after = Set(now);
     }
     active.updated_at = Set(now);
-    let updated = active.update(&txn).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            email_taken()
-        } else {
-            e.into()
-        }
+    let updated = active.update(&txn).await.map_err(|e| match e {
+        // Deleted between the read above and this write.
+        DbErr::RecordNotUpdated => AppError::NotFound("User"),
+        e if is_unique_violation(&e) => email_taken(),
+        e => e.into(),
     })?;
     for (kind, detail) in events {
         audit::record(
@@ -309,7 +310,11 @@ async fn delete_user(
 ) -> Result<(), AppError> {
     let txn = state.db.begin().await?;
     let (id, email) = (target.id, target.email.clone());
-    target.delete(&txn).await?;
+    // Of two concurrent deletes, only the one that removed the row is told
+    // it did (and audited).
+    if target.delete(&txn).await?.rows_affected == 0 {
+        return Err(AppError::NotFound("User"));
+    }
     audit::record(
         &txn,
         Kind::UserDeleted,

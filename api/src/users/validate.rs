@@ -1,15 +1,20 @@
 use std::str::FromStr;
 
-use crate::error::AppError;
+use crate::{
+    error::AppError,
+    text::{check_address, check_free_text, Lines},
+};
 
 pub const MAX_EMAIL_LENGTH: usize = 255;
 pub const MAX_NAME_LENGTH: usize = 255;
 
 /// Trims and lower-cases an e-mail address and checks its syntax with
 /// lettre's parser. Lower-casing on every write and lookup is what makes the
-/// unique index case-insensitive on both databases.
+/// unique index case-insensitive on both databases. Invisible characters
+/// are refused (`text.rs`): an address must look like what it is.
 pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     let email = raw.trim().to_lowercase();
+    check_address("email", &email)?;
     if email.chars().count() > MAX_EMAIL_LENGTH {
         return Err(AppError::bad_input(
             "email",
@@ -25,8 +30,9 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     Ok(email)
 }
 
-/// Trims the name; an empty name means "no name". Control characters are
-/// refused because names end up in e-mail headers and logs.
+/// Trims the name; an empty name means "no name". Control and invisible
+/// formatting characters are refused (`text.rs`): names end up in e-mail
+/// headers, logs, the admin list and the audit trail.
 pub fn normalize_full_name(raw: Option<&str>) -> Result<Option<String>, AppError> {
     let Some(name) = raw.map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(None);
@@ -37,12 +43,7 @@ pub fn normalize_full_name(raw: Option<&str>) -> Result<Option<String>, AppError
             "Full name must be at most 255 characters.",
         ));
     }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::bad_input(
-            "fullName",
-            "Full name must not contain control characters.",
-        ));
-    }
+    check_free_text("fullName", name, Lines::One)?;
     Ok(Some(name.to_owned()))
 }
 
@@ -83,5 +84,14 @@ mod tests {
         );
         assert!(normalize_full_name(Some(&"n".repeat(256))).is_err());
         assert!(normalize_full_name(Some("Jane\r\nBcc: x@y.z")).is_err());
+    }
+
+    #[test]
+    fn look_alike_addresses_and_names_are_refused() {
+        for spoof in ["ad\u{200B}min@rampart.dev", "admin@rampart\u{202E}ved.evil"] {
+            assert!(normalize_email(spoof).is_err(), "{spoof:?} accepted");
+        }
+        assert!(normalize_full_name(Some("Jane\u{202E}eod")).is_err());
+        assert!(normalize_full_name(Some("Zoë")).is_ok());
     }
 }

@@ -113,17 +113,35 @@ async fn an_unreachable_database_fails_fast_and_reports_not_ready() {
         .header("content-type", "application/json")
         .body(Body::from(login.to_string()))
         .unwrap();
-    let (_, body) = app(request).await;
+    let (status, body) = app(request).await;
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "failed fast: {:?}",
         started.elapsed()
     );
-    assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
+    assert_eq!(status, 503, "an outage, not a bug: {body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAVAILABLE");
+    assert_eq!(body["errors"][0]["extensions"]["retryAfter"], 1);
     assert!(body["errors"][0]["extensions"]["requestId"].is_string());
     assert!(
         !body.to_string().contains("127.0.0.1"),
         "no connection detail: {body}"
+    );
+
+    // Now that the outage is known, the next request does not wait for the
+    // pool's acquire timeout (1 s here) at all.
+    let started = Instant::now();
+    let request = Request::post("/graphql")
+        .header("content-type", "application/json")
+        .body(Body::from(login.to_string()))
+        .unwrap();
+    let (status, body) = app(request).await;
+    assert_eq!(status, 503);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAVAILABLE");
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "refused at once: {:?}",
+        started.elapsed()
     );
 }
 
@@ -166,7 +184,8 @@ async fn the_api_recovers_when_postgres_comes_back() {
         .await;
     assert_eq!(ready.status, 503);
     let during = app.gql("{ me { id } }", json!({}), Some(&token)).await;
-    assert_eq!(during.code(), "INTERNAL");
+    assert_eq!(during.code(), "UNAVAILABLE", "{}", during.body);
+    assert_eq!(during.status, 503);
 
     exec(format!("ALTER DATABASE {db_name} ALLOW_CONNECTIONS true")).await;
     let mut recovered = false;

@@ -21,7 +21,7 @@ on_both_databases!(
 );
 
 /// The standard introspection query GraphiQL sends (depth 14).
-const INTROSPECTION: &str = r#"
+pub const INTROSPECTION: &str = r#"
 query IntrospectionQuery {
   __schema {
     queryType { name } mutationType { name } subscriptionType { name }

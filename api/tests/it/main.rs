@@ -9,6 +9,8 @@ mod audit;
 mod auth;
 mod cli;
 mod failures;
+mod fuzz;
+mod hostile;
 mod items;
 mod limits;
 mod recovery;

@@ -11,6 +11,8 @@ use crate::{
 on_both_databases!(
     mutations_over_get_are_refused_with_405,
     queries_over_get_are_answered,
+    get_queries_need_a_header_that_forces_a_preflight,
+    get_queries_are_off_unless_enabled,
     only_json_posts_reach_the_schema,
     batched_requests_are_refused,
     oversize_bodies_get_413_with_a_code,
@@ -52,12 +54,43 @@ async fn queries_over_get_are_answered(backend: Backend) {
     let reply = app
         .send(
             Request::get("/graphql?query=%7BpublicSettings%7BsignupEnabled%7D%7D")
+                .header("graphql-require-preflight", "1")
                 .body(Body::empty())
                 .unwrap(),
         )
         .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.ok()["publicSettings"]["signupEnabled"], true);
+}
+
+/// A cross-site page can make a browser send a simple GET, never one with
+/// a custom header (that needs a preflight the CORS allow-list refuses).
+async fn get_queries_need_a_header_that_forces_a_preflight(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let reply = app
+        .send(
+            Request::get("/graphql?query=%7BpublicSettings%7BsignupEnabled%7D%7D")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+    assert!(reply.message().contains("GraphQL-Require-Preflight"));
+}
+
+async fn get_queries_are_off_unless_enabled(backend: Backend) {
+    let app = TestApp::with_env(backend, &[("GRAPHQL_ALLOW_GET_QUERIES", "false")]).await;
+    let reply = app
+        .send(
+            Request::get("/graphql?query=%7BpublicSettings%7BsignupEnabled%7D%7D")
+                .header("graphql-require-preflight", "1")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.headers["allow"], "POST");
 }
 
 async fn only_json_posts_reach_the_schema(backend: Backend) {

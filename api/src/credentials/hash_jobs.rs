@@ -1,0 +1,186 @@
+//! The bounded pool that password hashes run in.
+//!
+//! A hash is seconds of CPU and megabytes of memory per hundred, so at most
+//! `concurrency` run at once, at most `queue_limit` more wait for a turn,
+//! and the rest are refused at once: under a flood a login that would only
+//! wait into the request timeout is told to retry instead, and the hashes
+//! that do run belong to requests still waiting for their answer.
+//!
+//! The permit travels into the blocking job and is released when the job
+//! ends, not when the request gives up: a cancelled request (a client that
+//! hung up, the request timeout) cannot let another hash start while its
+//! own is still running on a blocking thread.
+
+use std::sync::{
+    atomic::{AtomicU64, AtomicUsize, Ordering},
+    Arc,
+};
+
+use tokio::sync::{oneshot, Semaphore};
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum JobError {
+    /// Every permit is taken and the queue is full.
+    Busy,
+    /// The job panicked or the pool is closed.
+    Failed,
+}
+
+pub struct HashJobs {
+    permits: Arc<Semaphore>,
+    queue_limit: usize,
+    waiting: AtomicUsize,
+    running: Arc<AtomicUsize>,
+    shed: AtomicU64,
+}
+
+impl HashJobs {
+    pub fn new(concurrency: usize, queue_limit: usize) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            queue_limit,
+            waiting: AtomicUsize::new(0),
+            running: Arc::new(AtomicUsize::new(0)),
+            shed: AtomicU64::new(0),
+        }
+    }
+
+    /// Runs `job` on the blocking pool within the limits.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, JobError> {
+        let permit = match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                let _in_queue = self.enter_queue()?;
+                Arc::clone(&self.permits)
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| JobError::Failed)?
+            }
+        };
+        let (answer, result) = oneshot::channel();
+        let running = Arc::clone(&self.running);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            // Cancelled while waiting for a blocking thread: nobody would
+            // read the result, so the hash is not computed at all.
+            if answer.is_closed() {
+                return;
+            }
+            running.fetch_add(1, Ordering::SeqCst);
+            let _running = Decrement(&running);
+            let _ = answer.send(job());
+        });
+        result.await.map_err(|_| JobError::Failed)
+    }
+
+    fn enter_queue(&self) -> Result<Decrement<'_>, JobError> {
+        let before = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let place = Decrement(&self.waiting);
+        if before >= self.queue_limit {
+            self.shed.fetch_add(1, Ordering::Relaxed);
+            return Err(JobError::Busy);
+        }
+        Ok(place)
+    }
+
+    /// Jobs computing right now.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Requests waiting for a permit.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
+    /// Requests refused because the queue was full, since start.
+    pub fn shed(&self) -> u64 {
+        self.shed.load(Ordering::Relaxed)
+    }
+}
+
+/// Takes one off a counter when dropped (also on panic or cancellation).
+struct Decrement<'a>(&'a AtomicUsize);
+
+impl Drop for Decrement<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A job that counts how many of its kind run at once, independently
+    /// of the pool's own bookkeeping.
+    fn counted_job(now: &Arc<AtomicUsize>, peak: &Arc<AtomicUsize>) -> impl FnOnce() + Send {
+        let (now, peak) = (Arc::clone(now), Arc::clone(peak));
+        move || {
+            let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(running, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(15));
+            now.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn cancelled_requests_never_let_more_jobs_run_than_the_cap() {
+        let jobs = Arc::new(HashJobs::new(2, 1_000));
+        let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let mut requests = Vec::new();
+        for i in 0..60u64 {
+            let (jobs, job) = (Arc::clone(&jobs), counted_job(&now, &peak));
+            // Most requests give up long before their job could finish, as
+            // a request timeout or a client hanging up would.
+            let patience = Duration::from_millis(1 + i % 7);
+            requests.push(tokio::spawn(async move {
+                let _ = tokio::time::timeout(patience, jobs.run(job)).await;
+            }));
+        }
+        for request in requests {
+            request.await.unwrap();
+        }
+        while jobs.running() > 0 || now.load(Ordering::SeqCst) > 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        assert!(peak >= 1, "some jobs ran");
+        assert!(peak <= 2, "{peak} jobs ran at once with a cap of 2");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn beyond_the_queue_requests_are_refused_at_once() {
+        let jobs = Arc::new(HashJobs::new(1, 2));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let jobs = Arc::clone(&jobs);
+            tokio::spawn(async move { jobs.run(move || hold.recv().ok()).await })
+        };
+        while jobs.running() == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let queued: Vec<_> = (0..2)
+            .map(|_| {
+                let jobs = Arc::clone(&jobs);
+                tokio::spawn(async move { jobs.run(|| 7).await })
+            })
+            .collect();
+        while jobs.waiting() < 2 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert_eq!(jobs.run(|| 7).await, Err(JobError::Busy));
+        assert_eq!(jobs.shed(), 1);
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().is_ok());
+        for request in queued {
+            assert_eq!(request.await.unwrap(), Ok(7), "queued requests are served");
+        }
+        assert_eq!(jobs.waiting(), 0);
+    }
+}
