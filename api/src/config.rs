@@ -59,6 +59,17 @@ pub enum LogFormat {
     Json,
 }
 
+/// OpenTelemetry trace export over OTLP/HTTP (protobuf); off unless an
+/// endpoint is configured.
+#[derive(Clone, Debug)]
+pub struct OtlpConfig {
+    /// The collector's base URL; spans go to `<endpoint>/v1/traces`.
+    pub endpoint: Url,
+    pub service_name: String,
+    /// The share of traces kept (0–1), decided at the root span.
+    pub sample_ratio: f64,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SmtpTls {
     /// Plain connection upgraded with STARTTLS (required, not opportunistic).
@@ -163,6 +174,8 @@ pub struct HttpConfig {
     /// still served, so that a load balancer stops sending new ones first.
     pub shutdown_drain: Duration,
     pub shutdown_grace: Duration,
+    /// Where `/metrics` is served, on its own listener; `None`: nowhere.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Clone, Debug)]
@@ -180,6 +193,7 @@ pub struct ThrottleConfig {
 pub struct Config {
     pub environment: Environment,
     pub log_format: LogFormat,
+    pub otlp: Option<OtlpConfig>,
     pub http: HttpConfig,
     pub database: DatabaseConfig,
     pub jwt: JwtConfig,
@@ -359,8 +373,25 @@ impl Config {
                 300,
             )?),
             shutdown_grace: src.seconds("SHUTDOWN_GRACE_SECS", 20, 600)?,
+            metrics_bind: src
+                .string("METRICS_BIND")
+                .map(|raw| {
+                    raw.parse::<SocketAddr>()
+                        .map_err(|e| err("METRICS_BIND", format!("cannot parse {raw:?}: {e}")))
+                })
+                .transpose()?,
         };
+        if http
+            .metrics_bind
+            .is_some_and(|m| m.port() == http.bind.port())
+        {
+            return Err(err(
+                "METRICS_BIND",
+                "must not share API_BIND's port: metrics never go on the public listener",
+            ));
+        }
 
+        let otlp = parse_otlp(&src)?;
         let database = parse_database(&src, hardened)?;
         let jwt = parse_jwt(&src, hardened)?;
         let first_superuser = parse_first_superuser(&src, hardened)?;
@@ -414,6 +445,7 @@ impl Config {
         Ok(Config {
             environment,
             log_format,
+            otlp,
             http,
             database,
             jwt,
@@ -466,6 +498,31 @@ fn parse_origins(raw: Option<String>) -> Result<Vec<String>, ConfigError> {
             Ok(url.origin().ascii_serialization())
         })
         .collect()
+}
+
+fn parse_otlp(src: &Source<'_>) -> Result<Option<OtlpConfig>, ConfigError> {
+    let Some(raw) = src.string("OTEL_EXPORTER_OTLP_ENDPOINT") else {
+        return Ok(None);
+    };
+    let endpoint = Url::parse(&raw)
+        .map_err(|e| err("OTEL_EXPORTER_OTLP_ENDPOINT", format!("not a URL: {e}")))?;
+    if !matches!(endpoint.scheme(), "http" | "https") {
+        return Err(err(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "must be an http:// or https:// collector address",
+        ));
+    }
+    let sample_ratio: f64 = src.parse("OTEL_TRACES_SAMPLE_RATIO", 1.0)?;
+    if !(0.0..=1.0).contains(&sample_ratio) {
+        return Err(err("OTEL_TRACES_SAMPLE_RATIO", "must be between 0 and 1"));
+    }
+    Ok(Some(OtlpConfig {
+        endpoint,
+        service_name: src
+            .string("OTEL_SERVICE_NAME")
+            .unwrap_or_else(|| "rampart-api".into()),
+        sample_ratio,
+    }))
 }
 
 fn parse_database(src: &Source<'_>, hardened: bool) -> Result<DatabaseConfig, ConfigError> {
@@ -780,6 +837,22 @@ mod tests {
         assert_eq!(error.var, "CORS_ORIGINS");
         let error = config(&[("ENVIRONMENT", "prod")]).expect_err("unknown environment");
         assert_eq!(error.var, "ENVIRONMENT");
+    }
+
+    #[test]
+    fn metrics_never_share_the_public_listener() {
+        let error = config(&[
+            ("API_BIND", "0.0.0.0:8000"),
+            ("METRICS_BIND", "127.0.0.1:8000"),
+        ])
+        .expect_err("same port");
+        assert_eq!(error.var, "METRICS_BIND");
+        let cfg = config(&[("METRICS_BIND", "127.0.0.1:9100")]).expect("own port");
+        assert_eq!(
+            cfg.http.metrics_bind,
+            Some("127.0.0.1:9100".parse().unwrap())
+        );
+        assert!(config(&[]).expect("default").http.metrics_bind.is_none());
     }
 
     #[test]

@@ -41,7 +41,9 @@ pub async fn connect(config: &DatabaseConfig, lazy: bool) -> Result<DatabaseConn
     if config.is_sqlite() {
         let options = sqlite_options(url)?;
         let pool = open(pool_options(config), options, config, lazy).await?;
-        Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+        Ok(with_statement_metrics(
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+        ))
     } else {
         let options = postgres_options(url, config)?;
         let pool_options = pool_options::<Postgres>(config).before_acquire(|conn, meta| {
@@ -53,8 +55,17 @@ pub async fn connect(config: &DatabaseConfig, lazy: bool) -> Result<DatabaseConn
             })
         });
         let pool = open(pool_options, options, config, lazy).await?;
-        Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
+        Ok(with_statement_metrics(
+            SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+        ))
     }
+}
+
+/// Every statement's time in `rampart_db_statement_duration_seconds`
+/// (a no-op unless metrics are on).
+fn with_statement_metrics(mut db: DatabaseConnection) -> DatabaseConnection {
+    db.set_metric_callback(|info| crate::metrics::db_statement(info.elapsed));
+    db
 }
 
 fn pool_options<DB: SqlxDatabase>(config: &DatabaseConfig) -> PoolOptions<DB> {

@@ -49,6 +49,9 @@ pub enum AppError {
     },
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// Shed: too much work of this kind (password hashes) is queued already.
+    #[error("The server is busy. Try again in {retry_after_secs} seconds.")]
+    Overloaded { retry_after_secs: u64 },
     /// The database (or another dependency) cannot be reached.
     #[error("{UNAVAILABLE_MESSAGE}")]
     Unavailable(#[source] anyhow::Error),
@@ -86,7 +89,7 @@ impl AppError {
             Self::NotFound(_) => code::NOT_FOUND,
             Self::BadInput { .. } => code::BAD_USER_INPUT,
             Self::Conflict { .. } => code::CONFLICT,
-            Self::RateLimited { .. } => code::RATE_LIMITED,
+            Self::RateLimited { .. } | Self::Overloaded { .. } => code::RATE_LIMITED,
             Self::Unavailable(_) => code::UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
         }
@@ -95,6 +98,9 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
+        if let DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout) = &error {
+            crate::metrics::db_acquire_timeout();
+        }
         if is_outage(&error) {
             Self::Unavailable(error.into())
         } else {
@@ -144,7 +150,9 @@ impl ErrorExtensions for AppError {
                 Self::BadInput { field, .. } | Self::Conflict { field, .. } => {
                     ext.set("field", *field)
                 }
-                Self::RateLimited { retry_after_secs } => ext.set("retryAfter", *retry_after_secs),
+                Self::RateLimited { retry_after_secs } | Self::Overloaded { retry_after_secs } => {
+                    ext.set("retryAfter", *retry_after_secs)
+                }
                 Self::Unavailable(_) => ext.set("retryAfter", 1),
                 _ => {}
             }

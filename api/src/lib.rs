@@ -4,7 +4,8 @@
 //! Layers point one way, from the ground floor up (each imports only from
 //! the lines above it):
 //!
-//! 1. `config`, `error` — plain values and the error type; no domain.
+//! 1. `config`, `error` — plain values and the error type; beside them
+//!    only `metrics` (series names), which imports nothing of the crate.
 //! 2. `db`, `telemetry`, `pagination`, `text`, `email`, `credentials`, `caller`.
 //! 3. `state` — what every request shares.
 //! 4. `resolver` — the accessor and helpers every resolver uses.
@@ -25,6 +26,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod items;
+pub mod metrics;
 pub mod pagination;
 pub mod resolver;
 pub mod server;

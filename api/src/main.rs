@@ -4,7 +4,13 @@ use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
-use rampart_api::{app, config::Config, db, http::build_router, server, telemetry};
+use rampart_api::{
+    app,
+    config::Config,
+    db,
+    http::{build_router, metrics_router},
+    metrics, server, telemetry,
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
@@ -81,18 +87,25 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         // These two need no configuration (the probe runs in a bare container).
         Command::ExportSchema { output, check } => export_schema(&output, check),
         Command::Healthcheck => Ok(healthcheck().await),
-        Command::Serve => serve(configured()?).await,
-        Command::Migrate { action } => migrate(configured()?, action).await,
-        Command::CreateSuperuser => bootstrap(configured()?, false).await,
-        Command::Prestart => bootstrap(configured()?, true).await,
+        Command::Serve => configured(serve).await,
+        Command::Migrate { action } => configured(|config| migrate(config, action)).await,
+        Command::CreateSuperuser => configured(|config| bootstrap(config, false)).await,
+        Command::Prestart => configured(|config| bootstrap(config, true)).await,
     }
 }
 
-/// The checked configuration, with logging set up as it asks.
-fn configured() -> anyhow::Result<Config> {
+/// Runs `job` with the checked configuration and with logging (and trace
+/// export) set up as it asks, flushed when the job ends.
+async fn configured<Job, Done>(job: Job) -> anyhow::Result<ExitCode>
+where
+    Job: FnOnce(Config) -> Done,
+    Done: std::future::Future<Output = anyhow::Result<ExitCode>>,
+{
     let config = app::configure_from_env()?;
-    telemetry::init(config.log_format);
-    Ok(config)
+    let telemetry = telemetry::init(config.log_format, config.otlp.as_ref())?;
+    let code = job(config).await;
+    telemetry.shutdown();
+    code
 }
 
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
@@ -112,6 +125,20 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
         startup_ms = started.elapsed().as_millis() as u64,
         "listening; GraphQL at /graphql"
     );
+    if let Some(metrics_bind) = state.config.http.metrics_bind {
+        let handle = metrics::install()?;
+        let listener = TcpListener::bind(metrics_bind).await?;
+        tracing::info!(address = %metrics_bind, "metrics at /metrics");
+        let router = metrics_router(state.clone(), handle);
+        // Lives as long as the process: it stops when `serve` returns.
+        tokio::spawn(server::serve(
+            listener,
+            router,
+            header_timeout,
+            grace,
+            std::future::pending(),
+        ));
+    }
     let router = build_router(state.clone());
     let stop_accepting = async move {
         server::shutdown_signal().await;

@@ -43,9 +43,11 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import confined_stack
+import monitoring_check
 import replicas as R
 import sandbox
 
@@ -443,7 +445,8 @@ def run() -> int:
         return 1
     stack = Stack(workdir)
     results = Results()
-    ports = {k: free_port() for k in ("http", "https", "ping", "api-1", "api-2", "web", "closed", "smtp")}
+    ports = {k: free_port() for k in ("http", "https", "ping", "api-1", "api-2", "metrics-api-1",
+                                      "metrics-api-2", "web", "closed", "smtp")}
     try:
         # --- certificate --------------------------------------------------------
         ca, crt, key = make_certificate(workdir)
@@ -475,6 +478,9 @@ def run() -> int:
             "LOGIN_BACKOFF_AFTER_FAILURES": str(BACKOFF_AFTER),
             "LOGIN_BACKOFF_BASE_MS": "60000",
             "LOGIN_IP_ATTEMPTS_PER_MINUTE": str(IP_PER_MINUTE),
+            # Longer than Traefik's health-check interval, so a stopping
+            # replica is out of the balancer before it stops accepting.
+            "SHUTDOWN_DRAIN_SECS": "3",
         }
         # The jobs compose runs before the API (migrate, create-superuser),
         # then `api prestart`, the Kubernetes Job's command (both steps again:
@@ -484,7 +490,8 @@ def run() -> int:
         confined_stack.run_job(confinements.api["create-superuser"], api_bin, ["create-superuser"], api_env)
         confined_stack.run_job(confinements.api["migrate"], api_bin, ["prestart"], api_env)
         replica_names = [n for n in confinements.api if n.startswith("api-")]
-        replica_env = {n: {**api_env, "API_BIND": f"127.0.0.1:{ports[n]}"} for n in replica_names}
+        replica_env = {n: {**api_env, "API_BIND": f"127.0.0.1:{ports[n]}",
+                           "METRICS_BIND": f"127.0.0.1:{ports['metrics-' + n]}"} for n in replica_names}
 
         def start_replica(name: str) -> None:
             proc = confined_stack.start_api(confinements.api[name], api_bin, replica_env[name], workdir / f"{name}.log")
@@ -706,6 +713,16 @@ def run() -> int:
                       lambda: R.check_ip_limit(first, second, per_minute=IP_PER_MINUTE))
         results.check("a password change through one replica revokes the token on the other at once",
                       lambda: R.check_revocation(first, second))
+
+        def metrics_match_the_catalogue():
+            with urllib.request.urlopen(f"http://127.0.0.1:{ports['metrics-api-1']}/metrics", timeout=5) as r:
+                text = r.read().decode()
+            differences = monitoring_check.exposition_differences(text, monitoring_check.catalogue())
+            assert not differences, "\n".join(differences)
+            _, _, body = http.request("/metrics")
+            assert b"# TYPE" not in body, "metrics are reachable through Traefik"
+        results.check("the API's /metrics (own listener) is what the operators' catalogue says; "
+                      "not reachable through Traefik", metrics_match_the_catalogue)
 
         def rolling_restart():
             load_email, load_password = R.signup(first, "192.0.2.40", "load")

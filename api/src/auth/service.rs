@@ -96,6 +96,21 @@ pub async fn login(
     caller: &Caller,
     input: Credentials,
 ) -> Result<IssuedToken, AppError> {
+    let outcome = check_credentials(state, caller, input).await;
+    crate::metrics::login(match &outcome {
+        Ok(_) => "succeeded",
+        Err(AppError::RateLimited { .. }) => "throttled",
+        Err(AppError::Overloaded { .. }) => "shed",
+        Err(_) => "failed",
+    });
+    outcome
+}
+
+async fn check_credentials(
+    state: &AppState,
+    caller: &Caller,
+    input: Credentials,
+) -> Result<IssuedToken, AppError> {
     let (ip, email, password) = (caller.ip, input.email.as_str(), input.password.as_str());
     spend_ip_budget(state, ip).await?;
     let now = Utc::now();
@@ -108,6 +123,7 @@ pub async fn login(
     let account_key = account_key(&email);
     let account = throttle::login_account(&state.db, &account_key, now).await?;
     let locked = account.locked;
+    crate::metrics::throttle_decision("login-account", locked);
     let user = store::find_by_email(&state.db, &email).await?;
     // Always pay for one hash, so unknown e-mails answer as slowly as known ones.
     let password_ok = state

@@ -43,13 +43,32 @@ pub async fn hit_window<C: ConnectionTrait>(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("throttle upsert returned no row")))?;
     let count: i32 = row.try_get("", Column::Count.as_str())?;
     let started: DateTime<Utc> = row.try_get("", Column::WindowStartedAt.as_str())?;
-    if count as u32 > limit {
+    let limited = count as u32 > limit;
+    crate::metrics::throttle_decision(scope_of(key), limited);
+    if limited {
         let retry_after = (started + window - now)
             .to_std()
             .unwrap_or(Duration::from_secs(1));
         return Ok(Decision::Limited { retry_after });
     }
     Ok(Decision::Allowed)
+}
+
+/// The key's namespace, as a metric label from a closed set.
+pub fn scope_of(key: &str) -> &'static str {
+    const SCOPES: &[&str] = &[
+        "auth-ip",
+        "recovery-ip",
+        "recovery-account",
+        "login-account",
+        "refresh-ip",
+    ];
+    let prefix = key.split(':').next().unwrap_or_default();
+    SCOPES
+        .iter()
+        .find(|scope| **scope == prefix)
+        .copied()
+        .unwrap_or("other")
 }
 
 /// `INSERT` a fresh window with a count of 1, or on conflict add one to the

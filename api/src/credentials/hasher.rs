@@ -125,7 +125,7 @@ impl PasswordHasher {
     ) -> Result<T, AppError> {
         self.0.jobs.run(job).await.map_err(|error| match error {
             // Shed: the caller is told to come back, as for any rate limit.
-            JobError::Busy => AppError::RateLimited {
+            JobError::Busy => AppError::Overloaded {
                 retry_after_secs: 1,
             },
             JobError::Failed => AppError::internal(anyhow::anyhow!("password hash job failed")),

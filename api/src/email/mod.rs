@@ -87,26 +87,32 @@ impl Mailer {
 
     /// The recovery e-mail with its reset link, sent in the background.
     pub fn send_password_reset(&self, user: &entity::user::Model, token: &str) {
-        self.send_in_background(templates::password_reset_email(
-            &self.project,
-            &self.frontend,
-            &user.email,
-            token,
-            self.reset_token_ttl,
-        ));
+        self.send_in_background(
+            "password_reset",
+            templates::password_reset_email(
+                &self.project,
+                &self.frontend,
+                &user.email,
+                token,
+                self.reset_token_ttl,
+            ),
+        );
     }
 
     /// The welcome e-mail of an account a superuser created, with the link
     /// that sets its first password, sent in the background.
     pub fn send_welcome(&self, user: &entity::user::Model, token: &str) {
-        self.send_in_background(templates::welcome_email(
-            &self.project,
-            &self.frontend,
-            &user.email,
-            user.full_name.as_deref(),
-            token,
-            self.set_password_token_ttl,
-        ));
+        self.send_in_background(
+            "welcome",
+            templates::welcome_email(
+                &self.project,
+                &self.frontend,
+                &user.email,
+                user.full_name.as_deref(),
+                token,
+                self.set_password_token_ttl,
+            ),
+        );
     }
 
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
@@ -129,11 +135,13 @@ impl Mailer {
 
     /// Fire-and-forget: failures are logged, not returned, because the
     /// caller's answer must not depend on delivery (enumeration safety).
-    fn send_in_background(&self, email: Email) {
+    fn send_in_background(&self, kind: &'static str, email: Email) {
         let mailer = self.clone();
         tokio::spawn(async move {
-            if let Err(error) = mailer.send(&email).await {
-                tracing::error!(error = %error, subject = %email.subject, "e-mail delivery failed");
+            let result = mailer.send(&email).await;
+            crate::metrics::email(kind, result.is_ok());
+            if let Err(error) = result {
+                tracing::error!(error = %error, kind, "e-mail delivery failed");
             }
         });
     }

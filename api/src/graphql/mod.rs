@@ -4,7 +4,13 @@
 
 pub mod limits;
 
-use async_graphql::{dataloader::DataLoader, EmptySubscription, MergedObject, Schema, ServerError};
+use std::sync::OnceLock;
+
+use async_graphql::{
+    dataloader::DataLoader,
+    parser::types::{Selection, TypeKind, TypeSystemDefinition},
+    EmptySubscription, MergedObject, Schema, ServerError,
+};
 
 use crate::{
     audit::graphql::AuditQuery,
@@ -93,4 +99,54 @@ impl ApiSchema {
         let loader = DataLoader::new(UserLoader::new(self.state.db.clone()), tokio::spawn);
         self.schema.execute(request.data(caller).data(loader)).await
     }
+}
+
+/// What a request did, as a metric label: its operation's first root field
+/// (`me`, `login`, `items`, …) if that is one of the schema's, else
+/// "other". The set is closed, so a client cannot mint new series.
+pub fn operation_label(request: &mut async_graphql::Request) -> &'static str {
+    let Ok(document) = request.parsed_query() else {
+        return "other";
+    };
+    let first_field =
+        document
+            .operations
+            .iter()
+            .next()
+            .and_then(|(_, operation)| {
+                operation.node.selection_set.node.items.iter().find_map(
+                    |selection| match &selection.node {
+                        Selection::Field(field) => Some(field.node.name.node.as_str().to_owned()),
+                        _ => None,
+                    },
+                )
+            });
+    first_field
+        .and_then(|name| root_fields().iter().find(|f| **f == name).copied())
+        .unwrap_or("other")
+}
+
+/// The root fields of `Query` and `Mutation`, read once from the schema.
+fn root_fields() -> &'static [&'static str] {
+    static FIELDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let Ok(document) = async_graphql::parser::parse_schema(sdl()) else {
+            return Vec::new();
+        };
+        document
+            .definitions
+            .into_iter()
+            .filter_map(|definition| match definition {
+                TypeSystemDefinition::Type(ty) => Some(ty.node),
+                _ => None,
+            })
+            .filter(|ty| matches!(ty.name.node.as_str(), "QueryRoot" | "MutationRoot"))
+            .flat_map(|ty| match ty.kind {
+                TypeKind::Object(object) => object.fields,
+                _ => Vec::new(),
+            })
+            // Leaked once per process: a few dozen names, the label set.
+            .map(|field| &*String::leak(field.node.name.node.to_string()))
+            .collect()
+    })
 }

@@ -24,6 +24,7 @@ use crate::{
     auth::authenticate,
     caller::Caller,
     error::{code, AppError},
+    graphql, metrics,
 };
 
 /// A GET query must carry this header (any value). A browser cannot send a
@@ -186,11 +187,13 @@ async fn execute(
         // Which of two a proxy or a library would pick differs; pick none.
         return bad_request("Send one Authorization header.");
     }
+    let started = std::time::Instant::now();
     let request_id = headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let operation = graphql::operation_label(&mut request);
     let response = if let Err(error) = state.schema.check(&mut request) {
         async_graphql::Response::from_errors(vec![error])
     } else if state.outage.is_open() {
@@ -207,6 +210,8 @@ async fn execute(
     if outcome::has_code(&response, code::UNAVAILABLE) {
         state.outage.suspect();
     }
+    let label = outcome::first_code(&response).unwrap_or_else(|| "ok".to_owned());
+    metrics::graphql_request(operation, &label, started.elapsed());
     outcome::respond(headers, response)
 }
 

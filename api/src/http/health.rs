@@ -15,6 +15,7 @@ pub async fn healthz() -> Json<Value> {
 /// shutting down (a draining replica keeps serving but takes no new work).
 pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Value>) {
     if state.app.is_draining() {
+        crate::metrics::ready(false);
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({ "status": "draining" })),
@@ -26,10 +27,12 @@ pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Value>)
             // The database answers: stop refusing requests at once rather
             // than at the outage probe's next round.
             state.outage.close();
+            crate::metrics::ready(true);
             (StatusCode::OK, Json(json!({ "status": "ready" })))
         }
         Ok(Err(error)) => {
             tracing::warn!(error = %error, "readiness check: database unreachable");
+            crate::metrics::ready(false);
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({ "status": "unavailable" })),
@@ -37,6 +40,7 @@ pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Value>)
         }
         Err(_) => {
             tracing::warn!("readiness check: database ping timed out");
+            crate::metrics::ready(false);
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({ "status": "unavailable" })),

@@ -5,6 +5,7 @@ mod errors;
 mod graphiql;
 mod graphql;
 mod health;
+mod metrics;
 mod outcome;
 mod trace;
 
@@ -26,6 +27,7 @@ use tower_http::{
 };
 
 pub use client_ip::ClientAddr;
+pub use metrics::metrics_router;
 
 use crate::{config::HttpConfig, db::Outage, graphql::ApiSchema, state::AppState};
 
@@ -97,6 +99,7 @@ pub fn with_middleware(routes: Router, config: &HttpConfig) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+        .layer(axum::middleware::from_fn(metrics::count_requests))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

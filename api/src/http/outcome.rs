@@ -120,6 +120,11 @@ fn extensions(error: &mut ServerError) -> &mut ErrorExtensionValues {
         .get_or_insert_with(ErrorExtensionValues::default)
 }
 
+/// The first error's code, if any: a request's outcome as a metric label.
+pub fn first_code(response: &async_graphql::Response) -> Option<String> {
+    response.errors.first().and_then(code_of)
+}
+
 pub fn has_code(response: &async_graphql::Response, wanted: &str) -> bool {
     response
         .errors

@@ -1,0 +1,166 @@
+//! OpenTelemetry export: the real `api serve` process sends its request and
+//! service spans over OTLP/HTTP (protobuf) to a receiver on loopback, which
+//! decodes them as a collector would.
+
+use std::{
+    net::SocketAddr,
+    process::{Command, Stdio},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use axum::{body::Bytes, extract::State, routing::post, Router};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use prost::Message;
+use serde_json::json;
+
+use crate::common::random;
+
+type Received = Arc<Mutex<Vec<ExportTraceServiceRequest>>>;
+
+async fn collector() -> (SocketAddr, Received) {
+    let received = Received::default();
+    let app = Router::new()
+        .route(
+            "/v1/traces",
+            post(|State(store): State<Received>, body: Bytes| async move {
+                let request = ExportTraceServiceRequest::decode(body).expect("OTLP protobuf");
+                store.lock().unwrap().push(request);
+                ""
+            }),
+        )
+        .with_state(received.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, received)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_and_service_spans_reach_an_otlp_collector() {
+    let (collector, received) = collector().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut api = Command::new(env!("CARGO_BIN_EXE_api"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("API_BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()),
+        )
+        .env("JWT_SECRET", random(48))
+        .env("ARGON2_MEMORY_KIB", "8192")
+        .env("ARGON2_ITERATIONS", "1")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://{collector}"))
+        .env("OTEL_SERVICE_NAME", "rampart-under-test")
+        // The SDK's batch delay: export within a fraction of a second.
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .stdout(Stdio::from(
+            std::fs::File::create(dir.path().join("api.log")).unwrap(),
+        ))
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.path().join("api.err")).unwrap(),
+        ))
+        .spawn()
+        .unwrap();
+    let client = plain_http::Client::new(port);
+    client.wait_until_up().await;
+    client
+        .graphql(json!({ "query": "mutation { login(input: {email: \"nobody@rampart.dev\", password: \"wrong-wrong-wrong\"}) { accessToken } }" }))
+        .await;
+    let mut names = Vec::new();
+    for _ in 0..300 {
+        names = span_names(&received, "rampart-under-test");
+        if names.iter().any(|n| n == "auth.login") && names.iter().any(|n| n == "request") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &api.id().to_string()])
+        .status();
+    let _ = api.wait();
+    let log = std::fs::read_to_string(dir.path().join("api.err")).unwrap_or_default()
+        + &std::fs::read_to_string(dir.path().join("api.log")).unwrap_or_default();
+    assert!(
+        names.iter().any(|n| n == "request"),
+        "spans: {names:?}\n{log}"
+    );
+    assert!(
+        names.iter().any(|n| n == "auth.login"),
+        "spans: {names:?}\n{log}"
+    );
+}
+
+/// Span names exported under `service` (checking the resource too).
+fn span_names(received: &Received, service: &str) -> Vec<String> {
+    let batches = received.lock().unwrap();
+    batches
+        .iter()
+        .flat_map(|batch| &batch.resource_spans)
+        .filter(|spans| {
+            spans.resource.as_ref().is_some_and(|resource| {
+                resource
+                    .attributes
+                    .iter()
+                    .any(|a| a.key == "service.name" && format!("{:?}", a.value).contains(service))
+            })
+        })
+        .flat_map(|spans| &spans.scope_spans)
+        .flat_map(|scope| &scope.spans)
+        .map(|span| span.name.clone())
+        .collect()
+}
+
+/// A tiny HTTP/1.1 client over tokio, enough for these two calls.
+mod plain_http {
+    use std::time::Duration;
+
+    use tokio::{
+        io::{AsyncReadExt, AsyncWriteExt},
+        net::TcpStream,
+    };
+
+    pub struct Client {
+        port: u16,
+    }
+
+    impl Client {
+        pub fn new(port: u16) -> Self {
+            Self { port }
+        }
+
+        pub async fn wait_until_up(&self) {
+            for _ in 0..200 {
+                if TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("the API did not start");
+        }
+
+        pub async fn graphql(&self, body: serde_json::Value) -> String {
+            let body = body.to_string();
+            let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+            let head = format!(
+                "POST /graphql HTTP/1.1\r\nHost: rampart\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).await.unwrap();
+            stream.write_all(body.as_bytes()).await.unwrap();
+            let mut response = String::new();
+            stream.read_to_string(&mut response).await.unwrap();
+            response
+        }
+    }
+}
