@@ -155,6 +155,8 @@ pub struct GraphqlConfig {
     pub max_complexity: usize,
     pub max_fields: usize,
     pub max_aliases: usize,
+    /// Memory for parsed documents kept for reuse (0: none).
+    pub document_cache_bytes: u64,
     /// Validation and input messages as async-graphql words them (naming
     /// fields, arguments and types), or one generic message per kind.
     pub detailed_errors: bool,
@@ -405,6 +407,12 @@ impl Config {
             max_depth: src.ranged("GRAPHQL_MAX_DEPTH", if hardened { 10 } else { 15 }, 3, 64)?,
             max_complexity: src.ranged("GRAPHQL_MAX_COMPLEXITY", 2_000, 10, 100_000)?,
             max_fields: src.ranged("GRAPHQL_MAX_FIELDS", 300, 10, 100_000)?,
+            document_cache_bytes: src.ranged(
+                "GRAPHQL_DOCUMENT_CACHE_BYTES",
+                4 * 1024 * 1024,
+                0,
+                1024 * 1024 * 1024,
+            )?,
             max_aliases: src.ranged("GRAPHQL_MAX_ALIASES", 15, 0, 1_000)?,
             detailed_errors: src.bool("GRAPHQL_DETAILED_ERRORS", !hardened)?,
             // Off outside local mode: nothing of Rampart's uses GET, and a

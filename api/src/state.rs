@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     config::Config,
     credentials::{AccessTokens, PasswordHasher},
+    db::{self, Reads},
     email::Mailer,
 };
 
@@ -19,6 +20,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub db: DatabaseConnection,
+    /// The per-request identity read, on connections of its own (`db::Reads`).
+    pub reads: Reads,
     pub hasher: PasswordHasher,
     pub tokens: AccessTokens,
     pub mailer: Mailer,
@@ -30,9 +33,11 @@ impl AppState {
         let hasher = PasswordHasher::new(&config.password)?;
         let tokens = AccessTokens::new(&config.jwt);
         let mailer = Mailer::new(&config)?;
+        let reads = db::reads(&config.database)?;
         Ok(Self(Arc::new(Inner {
             config,
             db,
+            reads,
             hasher,
             tokens,
             mailer,

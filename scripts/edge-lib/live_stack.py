@@ -176,13 +176,20 @@ def nginx_test(prefix: Path) -> int:
 # Building the parts
 # ---------------------------------------------------------------------------
 
-def build_api() -> Path:
+def build_api(workdir: Path) -> Path:
+    """The release binary under test: RAMPART_API_BIN if set, else built now
+    and copied at once into the test's own folder (another checkout sharing
+    the target directory may rebuild target/release/api meanwhile)."""
+    if os.environ.get("RAMPART_API_BIN"):
+        return Path(os.environ["RAMPART_API_BIN"])
     env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET)}
     log(f"cargo build --release --locked -p api (CARGO_TARGET_DIR={TARGET})")
     subprocess.run(["cargo", "build", "--release", "--locked", "-p", "api"], cwd=REPO, env=env, check=True)
-    binary = TARGET / "release/api"
-    if not binary.exists():
-        raise RuntimeError(f"{binary} missing after the build")
+    built = TARGET / "release/api"
+    if not built.exists():
+        raise RuntimeError(f"{built} missing after the build")
+    binary = workdir / "api"
+    shutil.copy2(built, binary)
     return binary
 
 
@@ -429,13 +436,13 @@ def run() -> int:
         if not tool.exists():
             log(f"missing {tool}: run scripts/install-edge")
             return 1
-    api_bin = build_api()
     if not (REPO / "nginx/spa.conf").exists():
         log("nginx/spa.conf missing")
         return 1
 
     workdir = Path(tempfile.mkdtemp(prefix="rampart-edge-"))
     os.chmod(workdir, 0o755)
+    api_bin = build_api(workdir)
     html = workdir / "html"
     try:
         build_web(html)

@@ -22,10 +22,8 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Auth
     let Some(claims) = state.tokens.verify(token) else {
         return Ok(Auth::Rejected);
     };
-    let user = match store::get(&state.db, claims.sub).await {
-        Ok(user) => user,
-        Err(AppError::NotFound(_)) => return Ok(Auth::Rejected),
-        Err(error) => return Err(error),
+    let Some(user) = store::find_for_request(state, claims.sub).await? else {
+        return Ok(Auth::Rejected);
     };
     let revoked = claims.iat_ms < user.tokens_valid_after.timestamp_millis();
     let from_the_future = claims.iat_ms > Utc::now().timestamp_millis() + 60_000;

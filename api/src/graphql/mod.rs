@@ -2,13 +2,14 @@
 //! with the configured limits applied when it is built, and the two steps
 //! the transport calls for each request (check, then execute).
 
+mod documents;
 pub mod limits;
 
 use std::sync::OnceLock;
 
 use async_graphql::{
     dataloader::DataLoader,
-    parser::types::{Selection, TypeKind, TypeSystemDefinition},
+    parser::types::{ExecutableDocument, Selection, TypeKind, TypeSystemDefinition},
     EmptySubscription, MergedObject, Schema, ServerError,
 };
 
@@ -48,6 +49,7 @@ pub fn sdl() -> String {
 pub struct ApiSchema {
     schema: AppSchema,
     limits: limits::OperationLimits,
+    documents: std::sync::Arc<documents::Documents>,
     state: AppState,
 }
 
@@ -78,6 +80,7 @@ impl ApiSchema {
         Self {
             schema: builder.data(state.clone()).finish(),
             limits,
+            documents: std::sync::Arc::new(documents::Documents::new(config.document_cache_bytes)),
             state,
         }
     }
@@ -85,8 +88,16 @@ impl ApiSchema {
     /// Parses the document (once: `execute` reuses it) and applies the
     /// operation limits, before the request is authenticated.
     pub fn check(&self, request: &mut async_graphql::Request) -> Result<(), ServerError> {
+        if let Some(document) = self.documents.get(&request.query) {
+            self.limits.check(&document)?;
+            request.set_parsed_query(ExecutableDocument::clone(&document));
+            return Ok(());
+        }
+        let text = request.query.clone();
         let document = request.parsed_query().map_err(limits::syntax_error)?;
-        self.limits.check(document)
+        self.limits.check(document)?;
+        self.documents.insert(&text, document);
+        Ok(())
     }
 
     /// Runs the request for `caller`, with a fresh DataLoader (its cache

@@ -34,13 +34,18 @@ pub fn metrics_router(app: AppState, handle: PrometheusHandle) -> Router {
 async fn render(State(scrape): State<Scrape>) -> Response {
     let jobs = scrape.app.hasher.jobs();
     let pool = db::pool_stats(&scrape.app.db);
+    // Both pools together: the per-request reads and everything else.
+    let (reads_size, reads_idle) = scrape.app.reads.stats().unwrap_or_default();
+    let idle = pool.idle + reads_idle;
+    let in_use =
+        (pool.size as usize).saturating_sub(pool.idle) + reads_size.saturating_sub(reads_idle);
     metrics::record_snapshot(&Snapshot {
         hash_jobs_running: jobs.running(),
         hash_jobs_waiting: jobs.waiting(),
         hash_shed: jobs.shed(),
-        pool_idle: pool.idle,
-        pool_in_use: (pool.size as usize).saturating_sub(pool.idle),
-        pool_max: scrape.app.config.database.max_connections,
+        pool_idle: idle,
+        pool_in_use: in_use,
+        pool_max: scrape.app.config.database.max_connections + scrape.app.reads.max_size() as u32,
         log_lines_dropped: crate::telemetry::dropped_log_lines() as u64,
     });
     scrape.handle.run_upkeep();

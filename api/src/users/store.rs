@@ -2,10 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use entity::user;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryTrait, Set,
+};
 use uuid::Uuid;
 
-use crate::error::{is_unique_violation, AppError};
+use crate::{
+    error::{is_unique_violation, AppError},
+    state::AppState,
+};
 
 pub async fn find_by_email<C: ConnectionTrait>(
     db: &C,
@@ -15,6 +21,16 @@ pub async fn find_by_email<C: ConnectionTrait>(
         .filter(user::Column::Email.eq(email))
         .one(db)
         .await?)
+}
+
+/// The caller's row, read on the per-request connections (`db::Reads`):
+/// the one statement an authenticated request always makes.
+pub async fn find_for_request(state: &AppState, id: Uuid) -> Result<Option<user::Model>, AppError> {
+    let statement = user::Entity::find_by_id(id).build(state.db.get_database_backend());
+    let Some(row) = state.reads.query_one(&state.db, statement).await? else {
+        return Ok(None);
+    };
+    Ok(Some(user::Model::from_query_result(&row, "")?))
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<user::Model, AppError> {

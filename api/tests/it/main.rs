@@ -14,6 +14,7 @@ mod hostile;
 mod items;
 mod limits;
 mod metrics;
+mod reads;
 mod recovery;
 mod schema;
 mod server;

@@ -209,8 +209,10 @@ impl TestApp {
         }
     }
 
+    /// Statements run on both of the app's pools (SeaORM's and the
+    /// per-request reads).
     pub fn query_count(&self) -> usize {
-        self.queries.load(Ordering::SeqCst)
+        self.queries.load(Ordering::SeqCst) + self.state.reads.statements() as usize
     }
 
     pub async fn post_json(&self, body: Value, token: Option<&str>) -> Reply {

@@ -7,13 +7,7 @@
 //! a full extra round trip to PostgreSQL per statement (and a second one
 //! when the connection goes back). See `docs/benchmarks.md`.
 
-use std::{
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use std::time::Duration;
 
 use sea_orm::{
     sqlx::{
@@ -29,12 +23,18 @@ use secrecy::ExposeSecret;
 
 use crate::config::DatabaseConfig;
 
+mod outage;
+mod reads;
+
+pub use outage::Outage;
+pub use reads::Reads;
+
 /// A connection that sat idle longer than this is pinged before use, so one
 /// that died meanwhile (a database restart, a firewall dropping idle flows)
 /// is replaced instead of failing a request. A busy pool never waits this
 /// long between uses and skips the round trip; sqlx also pings every
 /// connection when it is returned, so a broken one never goes back idle.
-const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+pub(crate) const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 pub async fn connect(config: &DatabaseConfig, lazy: bool) -> Result<DatabaseConnection, DbErr> {
     let url = config.url.expose_secret();
@@ -96,6 +96,22 @@ async fn open<DB: SqlxDatabase>(
     }
 }
 
+/// The reads pool for `config`: PostgreSQL connections of its own (half the
+/// configured pool size, at least two), nothing on SQLite.
+pub fn reads(config: &DatabaseConfig) -> Result<Reads, DbErr> {
+    if config.is_sqlite() {
+        return Ok(Reads::sqlite());
+    }
+    let options =
+        postgres_options(config.url.expose_secret(), config)?.application_name("rampart-api-reads");
+    Reads::postgres(
+        options,
+        (config.max_connections as usize / 2).max(2),
+        config.connect_timeout,
+        config.acquire_timeout,
+    )
+}
+
 fn postgres_options(url: &str, config: &DatabaseConfig) -> Result<PgConnectOptions, DbErr> {
     let statement_timeout = config.statement_timeout.as_millis().to_string();
     let options: PgConnectOptions = url.parse().map_err(invalid_url)?;
@@ -151,67 +167,5 @@ pub fn pool_stats(db: &DatabaseConnection) -> PoolStats {
             }
         }
         _ => PoolStats::default(),
-    }
-}
-
-/// Knows when the database is down, so that requests are refused at once
-/// (`UNAVAILABLE`, HTTP 503) instead of each waiting out the pool's acquire
-/// timeout while the pool retries connections that are refused anyway.
-///
-/// It opens when a request failed as unavailable and the pool holds no
-/// connection at all (a pool that is merely busy keeps its connections),
-/// and closes as soon as a background ping gets through again.
-#[derive(Clone)]
-pub struct Outage(Arc<OutageState>);
-
-struct OutageState {
-    db: DatabaseConnection,
-    open: AtomicBool,
-}
-
-const PROBE_EVERY: Duration = Duration::from_millis(250);
-const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
-
-impl Outage {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self(Arc::new(OutageState {
-            db,
-            open: AtomicBool::new(false),
-        }))
-    }
-
-    pub fn is_open(&self) -> bool {
-        self.0.open.load(Ordering::Acquire)
-    }
-
-    /// The database answered (readiness): serve again.
-    pub fn close(&self) {
-        if self.0.open.swap(false, Ordering::AcqRel) {
-            tracing::info!("database reachable again: serving requests");
-        }
-    }
-
-    /// A request failed as unavailable: open if the pool has nothing left.
-    pub fn suspect(&self) {
-        if pool_stats(&self.0.db).size > 0 {
-            return;
-        }
-        if self.0.open.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        tracing::warn!("database unreachable: refusing requests until it answers again");
-        let state = Arc::clone(&self.0);
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(PROBE_EVERY).await;
-                if !state.open.load(Ordering::Acquire) {
-                    return;
-                }
-                if let Ok(Ok(())) = tokio::time::timeout(PROBE_TIMEOUT, state.db.ping()).await {
-                    Outage(Arc::clone(&state)).close();
-                    return;
-                }
-            }
-        });
     }
 }
