@@ -15,7 +15,7 @@ use crate::{
     state::AppState,
     users::{
         normalize_email, normalize_full_name,
-        store::{self, email_taken, NewAccount},
+        store::{self, email_taken, CreatedBy, NewAccount},
     },
 };
 
@@ -207,18 +207,12 @@ pub async fn signup(
         is_active: true,
         is_superuser: false,
     };
-    let txn = state.db.begin().await?;
-    let created = store::insert(&txn, account, Utc::now()).await?;
-    audit::record(
-        &txn,
-        Kind::UserCreated,
-        AuditEntry {
-            actor: Some(created.id),
-            subject: Some(created.id),
-            subject_email: Some(&created.email),
-            ip: caller.ip,
-            detail: Some("signed up"),
-        },
+    let (txn, created) = store::insert_audited(
+        &state.db,
+        account,
+        CreatedBy::Itself,
+        caller.ip,
+        "signed up",
     )
     .await?;
     txn.commit().await?;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     normalize_email, normalize_full_name,
-    store::{self, email_taken, NewAccount},
+    store::{self, email_taken, CreatedBy, NewAccount},
 };
 use crate::{
     audit::{self, AuditEntry, Kind},
@@ -94,25 +94,14 @@ pub async fn create(
     {
         return Err(email_taken());
     }
-    let txn = state.db.begin().await?;
-    let created = store::insert(&txn, account, Utc::now()).await?;
-    let detail = if created.is_superuser {
+    let detail = if account.is_superuser {
         "created as superuser"
     } else {
         "created"
     };
-    audit::record(
-        &txn,
-        Kind::UserCreated,
-        AuditEntry {
-            actor: Some(actor.id()),
-            subject: Some(created.id),
-            subject_email: Some(&created.email),
-            ip: caller.ip,
-            detail: Some(detail),
-        },
-    )
-    .await?;
+    let created_by = CreatedBy::Superuser(actor.id());
+    let (txn, created) =
+        store::insert_audited(&state.db, account, created_by, caller.ip, detail).await?;
     let token = link_token::create(&txn, created.id, state.config.set_password_token_ttl).await?;
     txn.commit().await?;
     state.mailer.send_welcome(&created, &token);
@@ -351,19 +340,9 @@ pub async fn ensure_first_superuser(state: &AppState) -> Result<bool, AppError> 
         is_active: true,
         is_superuser: true,
     };
-    let txn = state.db.begin().await?;
-    let created = store::insert(&txn, account, Utc::now()).await?;
-    audit::record(
-        &txn,
-        Kind::UserCreated,
-        AuditEntry {
-            subject: Some(created.id),
-            subject_email: Some(&created.email),
-            detail: Some("first superuser from configuration"),
-            ..AuditEntry::default()
-        },
-    )
-    .await?;
+    let detail = "first superuser from configuration";
+    let (txn, _) =
+        store::insert_audited(&state.db, account, CreatedBy::Configuration, None, detail).await?;
     txn.commit().await?;
     Ok(true)
 }

@@ -1,14 +1,17 @@
 //! User rows: the reads and the one insert that every domain shares.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use entity::user;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::{
+    audit::{self, AuditEntry, Kind},
     error::{is_unique_violation, AppError},
     state::AppState,
 };
@@ -79,6 +82,43 @@ pub async fn insert<C: ConnectionTrait>(
             e.into()
         }
     })
+}
+
+/// Who made an account, for its audit entry.
+#[derive(Clone, Copy, Debug)]
+pub enum CreatedBy {
+    /// Sign-up: the new user is their own actor.
+    Itself,
+    Superuser(Uuid),
+    Configuration,
+}
+
+/// Inserts the account and its `user.created` audit entry in a new
+/// transaction, returned open so the caller can add to it (a welcome link)
+/// before committing.
+pub async fn insert_audited(
+    db: &DatabaseConnection,
+    account: NewAccount,
+    created_by: CreatedBy,
+    ip: Option<IpAddr>,
+    detail: &str,
+) -> Result<(DatabaseTransaction, user::Model), AppError> {
+    let txn = db.begin().await?;
+    let created = insert(&txn, account, Utc::now()).await?;
+    let actor = match created_by {
+        CreatedBy::Itself => Some(created.id),
+        CreatedBy::Superuser(id) => Some(id),
+        CreatedBy::Configuration => None,
+    };
+    let entry = AuditEntry {
+        actor,
+        subject: Some(created.id),
+        subject_email: Some(&created.email),
+        ip,
+        detail: Some(detail),
+    };
+    audit::record(&txn, Kind::UserCreated, entry).await?;
+    Ok((txn, created))
 }
 
 pub fn email_taken() -> AppError {

@@ -483,19 +483,7 @@ async fn concurrent_deletes_of_one_user_have_one_winner(backend: Backend) {
         .iter()
         .filter(|r| r.body.get("errors").is_some())
         .all(|r| r.code() == "NOT_FOUND"));
-    let audit = app
-        .gql(
-            "{ auditEvents(limit: 100) { nodes { kind subjectId } } }",
-            json!({}),
-            Some(&admin),
-        )
-        .await;
-    let deleted = audit.ok()["auditEvents"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "user.deleted" && e["subjectId"] == target.id.as_str())
-        .count();
+    let deleted = app.audit_count("user.deleted", &target.id).await;
     assert_eq!(deleted, 1, "one deletion, audited once");
 }
 
@@ -523,20 +511,7 @@ async fn a_stolen_token_is_not_a_password_oracle(backend: Backend) {
     // The same budget as logins: the account's sign-in is backed off too.
     let login = app.login(&user.email, &user.password).await;
     assert_eq!(login.code(), "UNAUTHENTICATED");
-    let admin = app.admin_token().await;
-    let audit = app
-        .gql(
-            "{ auditEvents(limit: 100) { nodes { kind subjectId } } }",
-            json!({}),
-            Some(&admin),
-        )
-        .await;
-    let failed_checks = audit.ok()["auditEvents"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "password.check_failed" && e["subjectId"] == user.id.as_str())
-        .count();
+    let failed_checks = app.audit_count("password.check_failed", &user.id).await;
     assert_eq!(failed_checks, 3);
 }
 

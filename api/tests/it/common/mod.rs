@@ -272,6 +272,24 @@ impl TestApp {
         }
     }
 
+    /// How many audit events of `kind` name `subject_id` (read as the admin).
+    pub async fn audit_count(&self, kind: &str, subject_id: &str) -> usize {
+        let admin = self.admin_token().await;
+        let reply = self
+            .gql(
+                "{ auditEvents(limit: 100) { nodes { kind subjectId } } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        reply.ok()["auditEvents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == kind && e["subjectId"] == subject_id)
+            .count()
+    }
+
     pub async fn create_item(&self, token: &str, title: &str) -> String {
         let reply = self
             .gql(
