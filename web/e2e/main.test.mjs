@@ -6,8 +6,11 @@ import { after, before, describe } from "node:test";
 import { adminSuite } from "./admin.mjs";
 import { authSuite } from "./auth.mjs";
 import { launchBrowser } from "./browser.mjs";
+import { formsSuite } from "./forms.mjs";
 import { itemsSuite } from "./items.mjs";
+import { layoutSuite } from "./layout.mjs";
 import { nginxSuite } from "./nginx.mjs";
+import { resilienceSuite } from "./resilience.mjs";
 import { settingsSuite } from "./settings.mjs";
 import { startMailSink, startStack } from "./stack.mjs";
 
@@ -33,3 +36,6 @@ describe("authentication", () => authSuite(ctx));
 describe("items", () => itemsSuite(ctx));
 describe("settings", () => settingsSuite(ctx));
 describe("administration", () => adminSuite(ctx));
+describe("forms", () => formsSuite(ctx));
+describe("layout", () => layoutSuite(ctx));
+describe("outages and offline", () => resilienceSuite(ctx));
