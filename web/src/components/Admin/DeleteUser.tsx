@@ -1,9 +1,16 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { graphql } from "../../gql";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
-import { reportError, useToast } from "../Common/Toasts";
-import { AUDIT_KEY, DeleteUserMutation, USERS_KEY } from "./queries";
+import { useToast } from "../Common/Toasts";
+import { AUDIT_KEY, USERS_KEY } from "./keys";
+
+const DeleteUserMutation = graphql(`
+  mutation DeleteUser($id: UUID!) {
+    deleteUser(id: $id)
+  }
+`);
 
 export function DeleteUser({ id, email }: { id: string; email: string }) {
   const [open, setOpen] = useState(false);
@@ -19,7 +26,6 @@ export function DeleteUser({ id, email }: { id: string; email: string }) {
         queryClient.invalidateQueries({ queryKey: AUDIT_KEY }),
       ]);
     },
-    onError: (error) => reportError(toast, error),
   });
   return (
     <>
@@ -27,7 +33,10 @@ export function DeleteUser({ id, email }: { id: string; email: string }) {
         type="button"
         className="danger outline"
         aria-label={`Delete ${email}`}
-        onClick={() => setOpen(true)}
+        onClick={() => {
+          remove.reset();
+          setOpen(true);
+        }}
       >
         Delete
       </button>
@@ -37,6 +46,7 @@ export function DeleteUser({ id, email }: { id: string; email: string }) {
         message={`Delete ${email} and all of their items? This cannot be undone.`}
         confirmLabel="Delete"
         busy={remove.isPending}
+        error={remove.error}
         onConfirm={() => remove.mutate()}
         onClose={() => setOpen(false)}
       />

@@ -1,14 +1,22 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useMemo, useState } from "react";
+import { graphql } from "../../gql";
 import { meQuery } from "../../hooks/useAuth";
-import { useZodForm } from "../../lib/form";
+import { usePasswordLimits } from "../../hooks/usePasswordLimits";
 import { execute } from "../../lib/graphql-client";
 import { updateUserSchema } from "../../lib/validation";
-import { Modal } from "../Common/Modal";
+import { FormDialog } from "../Common/FormDialog";
 import { useToast } from "../Common/Toasts";
-import { AUDIT_KEY, UpdateUserMutation, USERS_KEY } from "./queries";
-import type { UserValues } from "./UserForm";
-import { UserFormFields } from "./UserForm";
+import { AUDIT_KEY, USERS_KEY } from "./keys";
+import { UserFormFields, type UserValues } from "./UserFormFields";
+
+const UpdateUserMutation = graphql(`
+  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {
+    updateUser(id: $id, input: $input) {
+      id
+    }
+  }
+`);
 
 type UpdateInput = UserValues & { password: string | null };
 
@@ -16,6 +24,8 @@ export function EditUser({ user }: { user: UserValues & { id: string } }) {
   const [open, setOpen] = useState(false);
   const queryClient = useQueryClient();
   const toast = useToast();
+  const limits = usePasswordLimits();
+  const schema = useMemo(() => updateUserSchema(limits), [limits]);
   const update = useMutation({
     mutationFn: ({ password, ...rest }: UpdateInput) =>
       execute(UpdateUserMutation, {
@@ -30,16 +40,6 @@ export function EditUser({ user }: { user: UserValues & { id: string } }) {
         queryClient.invalidateQueries({ queryKey: meQuery.queryKey }),
       ]),
   });
-  const form = useZodForm(
-    updateUserSchema,
-    ["email", "fullName", "password"],
-    async (values) => {
-      await update.mutateAsync(values);
-      toast.success("User updated.");
-      setOpen(false);
-    },
-    toast.error,
-  );
   return (
     <>
       <button
@@ -50,19 +50,19 @@ export function EditUser({ user }: { user: UserValues & { id: string } }) {
       >
         Edit
       </button>
-      <Modal open={open} title="Edit user" onClose={() => setOpen(false)}>
-        <form onSubmit={form.onSubmit} noValidate>
-          <UserFormFields form={form} user={user} withPassword />
-          <footer>
-            <button type="button" className="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-            <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-              Save
-            </button>
-          </footer>
-        </form>
-      </Modal>
+      <FormDialog
+        open={open}
+        title="Edit user"
+        onClose={() => setOpen(false)}
+        schema={schema}
+        fields={["email", "fullName", "password"]}
+        onSubmit={async (values) => {
+          await update.mutateAsync(values);
+          toast.success("User updated.");
+        }}
+      >
+        {(form) => <UserFormFields form={form} user={user} passwordLimits={limits} />}
+      </FormDialog>
     </>
   );
 }

@@ -1,9 +1,16 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { graphql } from "../../gql";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
-import { reportError, useToast } from "../Common/Toasts";
-import { DeleteItemMutation, ITEMS_KEY } from "./queries";
+import { useToast } from "../Common/Toasts";
+import { ITEMS_KEY } from "./keys";
+
+const DeleteItemMutation = graphql(`
+  mutation DeleteItem($id: UUID!) {
+    deleteItem(id: $id)
+  }
+`);
 
 export function DeleteItem({ id, title }: { id: string; title: string }) {
   const [open, setOpen] = useState(false);
@@ -16,7 +23,6 @@ export function DeleteItem({ id, title }: { id: string; title: string }) {
       setOpen(false);
       return queryClient.invalidateQueries({ queryKey: ITEMS_KEY });
     },
-    onError: (error) => reportError(toast, error),
   });
   return (
     <>
@@ -24,7 +30,10 @@ export function DeleteItem({ id, title }: { id: string; title: string }) {
         type="button"
         className="danger outline"
         aria-label={`Delete ${title}`}
-        onClick={() => setOpen(true)}
+        onClick={() => {
+          remove.reset();
+          setOpen(true);
+        }}
       >
         Delete
       </button>
@@ -34,6 +43,7 @@ export function DeleteItem({ id, title }: { id: string; title: string }) {
         message={`Delete “${title}”? This cannot be undone.`}
         confirmLabel="Delete"
         busy={remove.isPending}
+        error={remove.error}
         onConfirm={() => remove.mutate()}
         onClose={() => setOpen(false)}
       />

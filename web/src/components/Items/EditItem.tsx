@@ -1,12 +1,20 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { useZodForm } from "../../lib/form";
+import { graphql } from "../../gql";
 import { execute } from "../../lib/graphql-client";
 import { itemSchema } from "../../lib/validation";
-import { Modal } from "../Common/Modal";
+import { FormDialog } from "../Common/FormDialog";
 import { useToast } from "../Common/Toasts";
-import { ItemFormFields, type ItemValues } from "./ItemForm";
-import { ITEMS_KEY, UpdateItemMutation } from "./queries";
+import { ITEM_FIELDS, ItemFormFields, type ItemValues } from "./ItemFormFields";
+import { ITEMS_KEY } from "./keys";
+
+const UpdateItemMutation = graphql(`
+  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {
+    updateItem(id: $id, input: $input) {
+      id
+    }
+  }
+`);
 
 export function EditItem({ item }: { item: ItemValues & { id: string } }) {
   const [open, setOpen] = useState(false);
@@ -16,16 +24,6 @@ export function EditItem({ item }: { item: ItemValues & { id: string } }) {
     mutationFn: (input: ItemValues) => execute(UpdateItemMutation, { id: item.id, input }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ITEMS_KEY }),
   });
-  const form = useZodForm(
-    itemSchema,
-    ["title", "description"],
-    async (values) => {
-      await update.mutateAsync(values);
-      toast.success("Item updated.");
-      setOpen(false);
-    },
-    toast.error,
-  );
   return (
     <>
       <button
@@ -36,19 +34,19 @@ export function EditItem({ item }: { item: ItemValues & { id: string } }) {
       >
         Edit
       </button>
-      <Modal open={open} title="Edit item" onClose={() => setOpen(false)}>
-        <form onSubmit={form.onSubmit} noValidate>
-          <ItemFormFields form={form} item={item} />
-          <footer>
-            <button type="button" className="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-            <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-              Save
-            </button>
-          </footer>
-        </form>
-      </Modal>
+      <FormDialog
+        open={open}
+        title="Edit item"
+        onClose={() => setOpen(false)}
+        schema={itemSchema}
+        fields={ITEM_FIELDS}
+        onSubmit={async (values) => {
+          await update.mutateAsync(values);
+          toast.success("Item updated.");
+        }}
+      >
+        {(form) => <ItemFormFields form={form} item={item} />}
+      </FormDialog>
     </>
   );
 }

@@ -1,10 +1,13 @@
 import type { ZodForm } from "../../lib/form";
+import { DESCRIPTION_MAX, TITLE_MAX } from "../../lib/validation";
 import { Field } from "../Common/Field";
 
 export interface ItemValues {
   title: string;
   description: string | null;
 }
+
+export const ITEM_FIELDS = ["title", "description"] as const;
 
 export function ItemFormFields({ form, item }: { form: ZodForm; item?: ItemValues }) {
   return (
@@ -13,14 +16,15 @@ export function ItemFormFields({ form, item }: { form: ZodForm; item?: ItemValue
         label="Title"
         name="title"
         required
-        maxLength={255}
+        maxLength={TITLE_MAX}
         defaultValue={item?.title ?? ""}
         error={form.errors.title}
       />
       <Field
         label="Description"
         name="description"
-        maxLength={255}
+        optional
+        maxLength={DESCRIPTION_MAX}
         defaultValue={item?.description ?? ""}
         error={form.errors.description}
       />

@@ -1,5 +1,6 @@
 import type { ZodForm } from "../../lib/form";
-import { Checkbox, Field } from "../Common/Field";
+import { type PasswordLimits, passwordHint } from "../../lib/validation";
+import { Checkbox, Field, PasswordField } from "../Common/Field";
 
 export interface UserValues {
   email: string;
@@ -11,11 +12,12 @@ export interface UserValues {
 export function UserFormFields({
   form,
   user,
-  withPassword,
+  passwordLimits,
 }: {
   form: ZodForm;
   user?: UserValues;
-  withPassword: boolean;
+  /** Offer to set a new password (editing), within these limits. */
+  passwordLimits?: PasswordLimits;
 }) {
   return (
     <>
@@ -32,20 +34,20 @@ export function UserFormFields({
         label="Full name"
         name="fullName"
         autoComplete="off"
+        optional
         defaultValue={user?.fullName ?? ""}
         error={form.errors.fullName}
       />
-      {withPassword ? (
-        <Field
+      {passwordLimits ? (
+        <PasswordField
           label="New password"
           name="password"
-          type="password"
           autoComplete="new-password"
-          hint="Leave empty to keep the current password."
+          hint={`Leave empty to keep the current password. ${passwordHint(passwordLimits)}`}
           error={form.errors.password}
         />
       ) : (
-        <p>
+        <p className="muted">
           <small>The user gets an e-mail with a link to choose a password.</small>
         </p>
       )}
