@@ -9,8 +9,10 @@ import { launchBrowser } from "./browser.mjs";
 import { formsSuite } from "./forms.mjs";
 import { itemsSuite } from "./items.mjs";
 import { layoutSuite } from "./layout.mjs";
+import { lighthouseSuite } from "./lighthouse.mjs";
 import { nginxSuite } from "./nginx.mjs";
 import { resilienceSuite } from "./resilience.mjs";
+import { screensSuite } from "./screens.mjs";
 import { settingsSuite } from "./settings.mjs";
 import { startMailSink, startStack } from "./stack.mjs";
 
@@ -39,3 +41,5 @@ describe("administration", () => adminSuite(ctx));
 describe("forms", () => formsSuite(ctx));
 describe("layout", () => layoutSuite(ctx));
 describe("outages and offline", () => resilienceSuite(ctx));
+describe("screens", () => screensSuite(ctx));
+describe("lighthouse", () => lighthouseSuite(ctx));
