@@ -1,8 +1,9 @@
-import { createRoute, Link } from "@tanstack/react-router";
+import { createRoute, type ErrorComponentProps, Link } from "@tanstack/react-router";
 import { AdminLayout } from "../components/Admin/AdminLayout";
 import { AuditRoute } from "../components/Admin/AuditPage";
 import { UsersRoute } from "../components/Admin/UsersPage";
 import { PageHeader } from "../components/Common/Page";
+import { RouteError } from "../components/Common/RouteError";
 import { meQuery } from "../hooks/useAuth";
 import { pageSearch } from "../lib/paging";
 import { signedInRoute } from "./signed-in";
@@ -24,21 +25,17 @@ export const adminRoute = createRoute({
     const me = await context.queryClient.ensureQueryData(meQuery);
     if (!me.isSuperuser) throw new AccessDeniedError();
   },
-  errorComponent: AccessDenied,
+  // Not a superuser: access denied. Anything else (the guard's own request
+  // failed): the error page, whose Try again runs the guard again.
+  errorComponent: (props: ErrorComponentProps) =>
+    props.error instanceof AccessDeniedError ? <AccessDenied /> : <RouteError {...props} />,
   // Not lazy-loaded: the admin screens are under 3 KiB compressed, and a
   // separate chunk per level made the first visit wait for two downloads in
   // a row before the users query could even start.
   component: AdminLayout,
 });
 
-function AccessDenied({ error }: { error: unknown }) {
-  if (!(error instanceof AccessDeniedError)) {
-    return (
-      <section data-testid="admin-unavailable">
-        <PageHeader title="Administration" lead="The admin area could not be loaded." />
-      </section>
-    );
-  }
+function AccessDenied() {
   return (
     <section data-testid="access-denied">
       <PageHeader title="Access denied" lead="This area is for administrators only." />
