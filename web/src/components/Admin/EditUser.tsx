@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { graphql } from "../../gql";
 import { meQuery } from "../../hooks/useAuth";
 import { usePasswordLimits } from "../../hooks/usePasswordLimits";
@@ -20,16 +20,18 @@ const UpdateUserMutation = graphql(`
 
 type UpdateInput = UserValues & { password: string | null };
 
-export function EditUser({ user }: { user: UserValues & { id: string } }) {
-  const [open, setOpen] = useState(false);
+export type EditableUser = UserValues & { id: string };
+
+/** The list's one edit dialog, open while `user` is set (see UsersPage). */
+export function EditUser({ user, onClose }: { user: EditableUser | null; onClose: () => void }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const limits = usePasswordLimits();
   const schema = useMemo(() => updateUserSchema(limits), [limits]);
   const update = useMutation({
-    mutationFn: ({ password, ...rest }: UpdateInput) =>
+    mutationFn: ({ id, values: { password, ...rest } }: { id: string; values: UpdateInput }) =>
       execute(UpdateUserMutation, {
-        id: user.id,
+        id,
         // Omit the password unless one was typed: null would mean "clear it".
         input: password ? { ...rest, password } : rest,
       }),
@@ -41,28 +43,19 @@ export function EditUser({ user }: { user: UserValues & { id: string } }) {
       ]),
   });
   return (
-    <>
-      <button
-        type="button"
-        className="secondary outline"
-        aria-label={`Edit ${user.email}`}
-        onClick={() => setOpen(true)}
-      >
-        Edit
-      </button>
-      <FormDialog
-        open={open}
-        title="Edit user"
-        onClose={() => setOpen(false)}
-        schema={schema}
-        fields={["email", "fullName", "password"]}
-        onSubmit={async (values) => {
-          await update.mutateAsync(values);
-          toast.success("User updated.");
-        }}
-      >
-        {(form) => <UserFormFields form={form} user={user} passwordLimits={limits} />}
-      </FormDialog>
-    </>
+    <FormDialog
+      open={user !== null}
+      title="Edit user"
+      onClose={onClose}
+      schema={schema}
+      fields={["email", "fullName", "password"]}
+      onSubmit={async (values) => {
+        if (!user) return;
+        await update.mutateAsync({ id: user.id, values });
+        toast.success("User updated.");
+      }}
+    >
+      {(form) => <UserFormFields form={form} user={user ?? undefined} passwordLimits={limits} />}
+    </FormDialog>
   );
 }

@@ -1,4 +1,5 @@
 import { getRouteApi } from "@tanstack/react-router";
+import { useState } from "react";
 import { graphql } from "../../gql";
 import type { UsersQuery as UsersResult } from "../../gql/graphql";
 import { useAuth } from "../../hooks/useAuth";
@@ -9,7 +10,7 @@ import { usePageTitle } from "../Common/Page";
 import { type Column, PagedTable } from "../Common/PagedTable";
 import { AddUser } from "./AddUser";
 import { DeleteUser } from "./DeleteUser";
-import { EditUser } from "./EditUser";
+import { type EditableUser, EditUser } from "./EditUser";
 import { USERS_KEY } from "./keys";
 
 const UsersQuery = graphql(`
@@ -34,6 +35,9 @@ const NOUN = { one: "user", other: "users" };
 export function UsersPage({ search }: { search: PageSearch }) {
   usePageTitle("Users");
   const { user: me } = useAuth();
+  // One edit and one delete dialog for the whole list, not two per row.
+  const [editing, setEditing] = useState<EditableUser | null>(null);
+  const [deleting, setDeleting] = useState<User | null>(null);
   const paged = usePagedQuery<User>({
     queryKey: USERS_KEY,
     search,
@@ -76,12 +80,30 @@ export function UsersPage({ search }: { search: PageSearch }) {
         paged={paged}
         actions={(user) => (
           <>
-            <EditUser user={{ ...user, fullName: user.fullName ?? null }} />
-            {user.id === me?.id ? null : <DeleteUser id={user.id} email={user.email} />}
+            <button
+              type="button"
+              className="secondary outline"
+              aria-label={`Edit ${user.email}`}
+              onClick={() => setEditing({ ...user, fullName: user.fullName ?? null })}
+            >
+              Edit
+            </button>
+            {user.id === me?.id ? null : (
+              <button
+                type="button"
+                className="danger outline"
+                aria-label={`Delete ${user.email}`}
+                onClick={() => setDeleting(user)}
+              >
+                Delete
+              </button>
+            )}
           </>
         )}
         empty={<p data-testid="users-empty">No users yet.</p>}
       />
+      <EditUser user={editing} onClose={() => setEditing(null)} />
+      <DeleteUser user={deleting} onClose={() => setDeleting(null)} />
     </>
   );
 }

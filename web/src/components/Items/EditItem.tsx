@@ -1,5 +1,4 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { graphql } from "../../gql";
 import { execute } from "../../lib/graphql-client";
 import { itemSchema } from "../../lib/validation";
@@ -16,37 +15,31 @@ const UpdateItemMutation = graphql(`
   }
 `);
 
-export function EditItem({ item }: { item: ItemValues & { id: string } }) {
-  const [open, setOpen] = useState(false);
+export type EditableItem = ItemValues & { id: string };
+
+/** The list's one edit dialog, open while `item` is set (see ItemsList). */
+export function EditItem({ item, onClose }: { item: EditableItem | null; onClose: () => void }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const update = useMutation({
-    mutationFn: (input: ItemValues) => execute(UpdateItemMutation, { id: item.id, input }),
+    mutationFn: ({ id, input }: { id: string; input: ItemValues }) =>
+      execute(UpdateItemMutation, { id, input }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ITEMS_KEY }),
   });
   return (
-    <>
-      <button
-        type="button"
-        className="secondary outline"
-        aria-label={`Edit ${item.title}`}
-        onClick={() => setOpen(true)}
-      >
-        Edit
-      </button>
-      <FormDialog
-        open={open}
-        title="Edit item"
-        onClose={() => setOpen(false)}
-        schema={itemSchema}
-        fields={ITEM_FIELDS}
-        onSubmit={async (values) => {
-          await update.mutateAsync(values);
-          toast.success("Item updated.");
-        }}
-      >
-        {(form) => <ItemFormFields form={form} item={item} />}
-      </FormDialog>
-    </>
+    <FormDialog
+      open={item !== null}
+      title="Edit item"
+      onClose={onClose}
+      schema={itemSchema}
+      fields={ITEM_FIELDS}
+      onSubmit={async (input) => {
+        if (!item) return;
+        await update.mutateAsync({ id: item.id, input });
+        toast.success("Item updated.");
+      }}
+    >
+      {(form) => <ItemFormFields form={form} item={item ?? undefined} />}
+    </FormDialog>
   );
 }
