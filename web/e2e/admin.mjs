@@ -7,7 +7,6 @@ import {
   expectText,
   logIn,
   openPage,
-  screenshot,
 } from "./browser.mjs";
 import { apiLogin, gql, resetLinkIn } from "./stack.mjs";
 import { signUpUser, strongPassword, uniqueEmail } from "./users.mjs";
@@ -55,7 +54,6 @@ export function adminSuite(ctx) {
     assert.ok(total > 10, `earlier suites made more than 10 users (saw ${total})`);
     assert.equal(await page.getByTestId("user-row").count(), 10);
     await checkA11y(page, "/admin");
-    await screenshot(page, "admin-users");
     await page.getByRole("button", { name: "Next" }).click();
     await expectText(page.getByTestId("page-status"), /Page 2 of/);
     assertNoProblems(page);
@@ -168,7 +166,6 @@ export function adminSuite(ctx) {
     const kinds = await page.locator('[data-testid="audit-row"] code').allTextContents();
     assert.ok(kinds.every((k) => k.length > 0));
     await checkA11y(page, "/admin/audit");
-    await screenshot(page, "admin-audit");
     await context.close();
   });
 
@@ -184,7 +181,6 @@ export function adminSuite(ctx) {
     await page.goto(`${base()}/items`);
     await page.getByRole("columnheader", { name: "Owner" }).waitFor();
     await expectText(page.getByTestId("page-status"), /items/);
-    await screenshot(page, "items-superuser");
     await context.close();
   });
 }

@@ -28,11 +28,17 @@ export async function launchBrowser() {
  * A fresh browser context (own storage, like a new browser profile) and a page
  * that records CSP violations and page errors: the tests fail on any.
  */
-export async function openPage(browser, { colorScheme = "light" } = {}) {
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1440, height: 900 };
+
+export async function openPage(
+  browser,
+  { colorScheme = "light", viewport = { width: 1280, height: 800 } } = {},
+) {
   // Reduced motion: Pico then skips its colour transitions, so axe measures
   // contrast on final colours rather than mid-fade.
   const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
+    viewport,
     colorScheme,
     reducedMotion: "reduce",
   });
@@ -52,7 +58,7 @@ export function assertNoProblems(page) {
   assert.deepEqual(page.problems, [], "CSP violations or uncaught errors on the page");
 }
 
-/** axe-core on the current page: no serious or critical violation. */
+/** axe-core on the current page: no violation of any impact. */
 export async function checkA11y(page, label) {
   // evaluate() runs through the DevTools protocol, which the page's CSP does
   // not govern; a <script> tag would be (rightly) refused.
@@ -60,9 +66,9 @@ export async function checkA11y(page, label) {
   if (!loaded) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    return result.violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
   });
   assert.deepEqual(violations, [], `axe violations on ${label}`);
 }
@@ -101,4 +107,33 @@ export async function screenshot(page, name) {
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false });
+}
+
+/**
+ * Whether a person can see and click the element: the point at its centre
+ * hits it (or a child), not a backdrop or another layer above it.
+ */
+export async function isOnTop(locator) {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) return false;
+    const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return hit !== null && (hit === el || el.contains(hit));
+  });
+}
+
+/** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
+export async function eventually(fn, what, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) assert.fail(`${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -7,7 +7,6 @@ import {
   expectText,
   logIn,
   openPage,
-  screenshot,
 } from "./browser.mjs";
 import { gql } from "./stack.mjs";
 import { signUpUser } from "./users.mjs";
@@ -63,7 +62,7 @@ export function itemsSuite(ctx) {
     await dialog.waitFor({ state: "hidden" });
     const row = page.getByTestId("item-row").filter({ hasText: "Buy milk" });
     await expectText(row, /Two litres/);
-    await expectText(page.getByTestId("page-status"), "Page 1 of 1 · 1 items");
+    await expectText(page.getByTestId("page-status"), "Page 1 of 1 · 1 item");
 
     // Edit.
     await page.getByRole("button", { name: "Edit Buy milk" }).click();
@@ -73,7 +72,6 @@ export function itemsSuite(ctx) {
     await edit.getByRole("button", { name: "Save" }).click();
     await edit.waitFor({ state: "hidden" });
     await page.getByTestId("item-row").filter({ hasText: "Buy oat milk" }).waitFor();
-    await screenshot(page, "items");
 
     // Delete: cancel keeps it, confirm removes it.
     await page.getByRole("button", { name: "Delete Buy oat milk" }).click();
@@ -115,7 +113,38 @@ export function itemsSuite(ctx) {
     await context.close();
   });
 
-  it("loading state, then an INTERNAL error as a toast with the request id", async () => {
+  it("page size and first/last page, kept in the address", async () => {
+    const user = await signUpUser(base(), { tag: "page-size" });
+    await createItems(base(), user.token, 23, "Row");
+    const { context, page } = await openPage(ctx.browser);
+    await logIn(page, base(), user.email, user.password);
+    await page.goto(`${base()}/items`);
+    await expectText(page.getByTestId("page-status"), "Page 1 of 3 · 23 items");
+    await page.getByLabel("Rows per page").selectOption("20");
+    await expectText(page.getByTestId("page-status"), "Page 1 of 2 · 23 items");
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="item-row"]').length === 20,
+    );
+    assert.equal(new URL(page.url()).searchParams.get("size"), "20");
+    await page.getByRole("button", { name: "Last page" }).click();
+    await expectText(page.getByTestId("page-status"), "Page 2 of 2");
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="item-row"]').length === 3,
+    );
+    assert.equal(await page.getByRole("button", { name: "Last page" }).isDisabled(), true);
+    await page.reload();
+    await expectText(page.getByTestId("page-status"), "Page 2 of 2 · 23 items");
+    await page.getByRole("button", { name: "First page" }).click();
+    await expectText(page.getByTestId("page-status"), "Page 1 of 2");
+    assert.equal(await page.getByRole("button", { name: "First page" }).isDisabled(), true);
+    // A size the app does not offer falls back to the default.
+    await page.goto(`${base()}/items?size=7`);
+    await expectText(page.getByTestId("page-status"), "Page 1 of 3 · 23 items");
+    await checkA11y(page, "/items (pager)");
+    await context.close();
+  });
+
+  it("loading state, then an INTERNAL error where the list would be, with the request id", async () => {
     const user = await signUpUser(base(), { tag: "internal" });
     const { context, page } = await openPage(ctx.browser);
     await logIn(page, base(), user.email, user.password);
@@ -145,9 +174,14 @@ export function itemsSuite(ctx) {
     await page.getByRole("link", { name: "Items", exact: true }).click();
     await expectText(page.locator('[aria-busy="true"]'), /Loading items/);
     release();
-    await expectText(page.getByTestId("toast-request-id"), "req-e2e-42");
-    await expectText(page.getByRole("alert").first(), /could not be loaded|went wrong/);
+    await expectText(page.getByRole("main").getByTestId("request-id"), "req-e2e-42");
+    await expectText(page.getByRole("main").getByRole("alert"), /went wrong/);
+    assert.equal(await page.getByTestId("toast-error").count(), 0, "said once, not also a toast");
     await expectPath(page, "/items");
+    // Retry asks again; this time the API answers.
+    await page.unroute("**/graphql");
+    await page.getByRole("main").getByRole("button", { name: "Retry" }).click();
+    await page.getByTestId("items-empty").waitFor();
     await context.close();
   });
 

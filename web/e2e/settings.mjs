@@ -7,7 +7,6 @@ import {
   expectText,
   logIn,
   openPage,
-  screenshot,
 } from "./browser.mjs";
 import { apiLogin } from "./stack.mjs";
 import { signUpUser, strongPassword } from "./users.mjs";
@@ -23,7 +22,6 @@ export function settingsSuite(ctx) {
     await page.getByRole("link", { name: "Settings", exact: true }).click();
     await page.getByRole("heading", { name: "User settings", exact: true }).waitFor();
     await checkA11y(page, "/settings");
-    await screenshot(page, "settings");
     const profile = page.getByRole("region", { name: "Profile" });
     await profile.getByLabel("Full name").fill("Renamed Person");
     await profile.getByRole("button", { name: "Save profile" }).click();
@@ -87,7 +85,6 @@ export function settingsSuite(ctx) {
     await page.getByLabel("Dark").check();
     assert.equal(await theme(), "dark");
     await checkA11y(page, "/settings (dark)");
-    await screenshot(page, "settings-dark");
     await page.reload();
     await page.getByRole("heading", { name: "User settings", exact: true }).waitFor();
     assert.equal(await theme(), "dark");

@@ -106,10 +106,10 @@ export async function startMailSink() {
   };
 }
 
-/** The SPA link in an e-mail: FRONTEND_HOST/reset-password?token=... */
+/** The SPA link in an e-mail: FRONTEND_HOST/reset-password?token=... (or /set-password). */
 export function resetLinkIn(message) {
   const body = `${message.text}\n${message.html}`;
-  const m = body.match(/https?:\/\/[^\s"'<>]+\/reset-password\?token=[^\s"'<>&]+/);
+  const m = body.match(/https?:\/\/[^\s"'<>]+\/(?:re)?set-password\?token=[^\s"'<>&]+/);
   if (!m) throw new Error(`no reset link in e-mail "${message.subject}"`);
   return m[0];
 }
@@ -181,35 +181,40 @@ export async function startStack({ mail, signupEnabled = true, name = "main" }) 
   const admin = { email: "admin@example.com", password: `Adm1n-${strongSecret(18)}` };
   const logs = { api: [], nginx: [] };
 
-  const api = spawn(apiBinary(), ["serve"], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ENVIRONMENT: "local",
-      API_BIND: `127.0.0.1:${apiPort}`,
-      DATABASE_URL: `sqlite://${dir}/e2e.db?mode=rwc`,
-      JWT_SECRET: strongSecret(48),
-      FIRST_SUPERUSER_EMAIL: admin.email,
-      FIRST_SUPERUSER_PASSWORD: admin.password,
-      FRONTEND_HOST: baseUrl,
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(mail.port),
-      SMTP_TLS: "none",
-      EMAILS_FROM: "Rampart <noreply@example.com>",
-      SIGNUP_ENABLED: String(signupEnabled),
-      // The per-IP throttles (30 logins/min, 10 recoveries/h) would trip in a
-      // suite that logs in dozens of times from 127.0.0.1.
-      LOGIN_IP_ATTEMPTS_PER_MINUTE: "1000",
-      RECOVERY_IP_PER_HOUR: "1000",
-      RECOVERY_ACCOUNT_PER_HOUR: "100",
-      LOG_FORMAT: "text",
-      RUST_LOG: process.env.RUST_LOG ?? "warn",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  api.stdout.on("data", (d) => logs.api.push(String(d)));
-  api.stderr.on("data", (d) => logs.api.push(String(d)));
+  const apiEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ENVIRONMENT: "local",
+    API_BIND: `127.0.0.1:${apiPort}`,
+    DATABASE_URL: `sqlite://${dir}/e2e.db?mode=rwc`,
+    JWT_SECRET: strongSecret(48),
+    FIRST_SUPERUSER_EMAIL: admin.email,
+    FIRST_SUPERUSER_PASSWORD: admin.password,
+    FRONTEND_HOST: baseUrl,
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(mail.port),
+    SMTP_TLS: "none",
+    EMAILS_FROM: "Rampart <noreply@example.com>",
+    SIGNUP_ENABLED: String(signupEnabled),
+    // The per-IP throttles (30 logins/min, 10 recoveries/h) would trip in a
+    // suite that logs in dozens of times from 127.0.0.1.
+    LOGIN_IP_ATTEMPTS_PER_MINUTE: "1000",
+    RECOVERY_IP_PER_HOUR: "1000",
+    RECOVERY_ACCOUNT_PER_HOUR: "100",
+    LOG_FORMAT: "text",
+    RUST_LOG: process.env.RUST_LOG ?? "warn",
+  };
+  const spawnApi = () => {
+    const child = spawn(apiBinary(), ["serve"], {
+      cwd: dir,
+      env: apiEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (d) => logs.api.push(String(d)));
+    child.stderr.on("data", (d) => logs.api.push(String(d)));
+    return child;
+  };
+  let api = spawnApi();
 
   const confPath = join(dir, "nginx", "spa.conf");
   // Workers run as "nobody" when the suite runs as root, and a CI clone may sit
@@ -229,15 +234,25 @@ export async function startStack({ mail, signupEnabled = true, name = "main" }) 
   closeSync(logFd);
   logs.nginx = { join: () => (existsSync(nginxLog) ? readFileSync(nginxLog, "utf8") : "") };
 
+  const end = async (child) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    await Promise.race([new Promise((r) => child.once("exit", r)), sleep(5000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
   const stop = async () => {
-    for (const child of [nginx, api]) {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await Promise.race([new Promise((r) => child.once("exit", r)), sleep(5000)]);
-        if (child.exitCode === null) child.kill("SIGKILL");
-      }
-    }
+    await end(nginx);
+    await end(api);
     rmSync(dir, { recursive: true, force: true });
+  };
+  // An outage as production sees it: the API process is gone, the proxy in
+  // front of it answers 502. The database file and the signing key survive,
+  // so sessions are valid again once it is back.
+  const stopApi = () => end(api);
+  const startApi = async () => {
+    if (api.exitCode === null && api.signalCode === null) return;
+    api = spawnApi();
+    await waitFor(`http://127.0.0.1:${apiPort}/readyz`, "API", api, 60_000);
   };
 
   try {
@@ -249,7 +264,7 @@ export async function startStack({ mail, signupEnabled = true, name = "main" }) 
       `${e.message}\n--- api log ---\n${logs.api.join("").slice(-4000)}\n--- nginx log ---\n${logs.nginx.join("").slice(-2000)}`,
     );
   }
-  return { baseUrl, apiPort, admin, logs, stop, dir };
+  return { baseUrl, apiPort, admin, logs, stop, stopApi, startApi, dir };
 }
 
 /** Calls the API through nginx like the SPA does (for test setup only). */

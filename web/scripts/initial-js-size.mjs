@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
-const BUDGET_BYTES = Number(process.env.RAMPART_JS_BUDGET ?? 160 * 1024);
+const BUDGET_BYTES = Number(process.env.RAMPART_JS_BUDGET ?? 150 * 1024);
 const dist = new URL("../dist/", import.meta.url).pathname;
 const html = readFileSync(join(dist, "index.html"), "utf8");
 const srcs = [

@@ -5,12 +5,14 @@ import { RouterProvider } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ToastProvider } from "./components/Common/Toasts";
+import { watchBrowserConnection } from "./lib/connection";
 import { applyTheme, loadTheme } from "./lib/theme";
 import { createAppRouter, createQueryClient } from "./router";
 
 // Theme before the first paint (no inline script is allowed to do it earlier).
 applyTheme(loadTheme());
 
+watchBrowserConnection();
 const queryClient = createQueryClient();
 const router = createAppRouter(queryClient);
 

@@ -1,25 +1,32 @@
-import { QueryCache, QueryClient } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { createRouter } from "@tanstack/react-router";
+import { NotFound } from "./components/Common/NotFound";
+import { RouteError } from "./components/Common/RouteError";
 import { reportError, toastOutsideReact } from "./components/Common/Toasts";
 import { setUnauthenticatedHandler } from "./lib/auth";
-import { ApiError } from "./lib/errors";
-import { rootRoute } from "./routes/__root";
-import { layoutRoute } from "./routes/_layout";
+import { clearOutage, reportOutage } from "./lib/connection";
+import { ApiError, isOutage } from "./lib/errors";
 import { adminAuditRoute, adminRoute, adminUsersRoute } from "./routes/admin";
 import { dashboardRoute } from "./routes/dashboard";
 import { itemsRoute } from "./routes/items";
 import { loginRoute } from "./routes/login";
 import { recoverPasswordRoute } from "./routes/recover-password";
-import { resetPasswordRoute } from "./routes/reset-password";
+import { resetPasswordRoute, setPasswordRoute } from "./routes/reset-password";
+import { rootRoute } from "./routes/root";
 import { settingsRoute } from "./routes/settings";
+import { signedInRoute } from "./routes/signed-in";
 import { signupRoute } from "./routes/signup";
 
+// Routes are declared in code (createRoute in each routes/ file) rather than
+// generated from file names: the tree is this one expression, guards are
+// plain beforeLoad functions, and the build needs no router plugin.
 export const routeTree = rootRoute.addChildren([
   loginRoute,
   signupRoute,
   recoverPasswordRoute,
   resetPasswordRoute,
-  layoutRoute.addChildren([
+  setPasswordRoute,
+  signedInRoute.addChildren([
     dashboardRoute,
     itemsRoute,
     settingsRoute,
@@ -27,23 +34,48 @@ export const routeTree = rootRoute.addChildren([
   ]),
 ]);
 
-/** Retry only what a retry can fix: the network, not a refusal. */
+/**
+ * Retry only what a retry can fix: a request that got no answer or found the
+ * server away, once (a restarting API is back within a second or two), not
+ * a refusal.
+ */
 export function shouldRetry(failureCount: number, error: unknown): boolean {
-  return error instanceof ApiError && error.code === "NETWORK" && failureCount < 2;
+  return (
+    error instanceof ApiError &&
+    (error.code === "NETWORK" || error.code === "UNAVAILABLE") &&
+    failureCount < 1
+  );
+}
+
+declare module "@tanstack/react-query" {
+  interface Register {
+    queryMeta: {
+      /** The component shows this query's errors where its data would be: no toast. */
+      inlineError?: boolean;
+    };
+  }
 }
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     queryCache: new QueryCache({
-      onError: (error) => {
-        // Query failures surface once, here, as a toast; mutations report
-        // through their forms (field errors) instead.
-        reportError(toastOutsideReact(), error);
+      onError: (error, query) => {
+        // An outage is said once, app-wide (ConnectionNotice), however many
+        // queries ran into it; other query failures are said where the data
+        // would be, or as a toast when nothing on the page shows them.
+        if (isOutage(error)) reportOutage(error);
+        else if (!query.meta?.inlineError) reportError(toastOutsideReact(), error);
       },
+      onSuccess: () => clearOutage(),
     }),
+    mutationCache: new MutationCache({ onSuccess: () => clearOutage() }),
     defaultOptions: {
       queries: { retry: shouldRetry, refetchOnWindowFocus: false },
-      mutations: { retry: false },
+      // "always": a write is sent now or fails now (offline is refused in
+      // graphql-client.ts). The default would pause it while offline and send
+      // it whenever the connection returned, long after the user saw a
+      // spinner and perhaps gave up or changed their mind.
+      mutations: { retry: false, networkMode: "always" },
     },
   });
 }
@@ -54,6 +86,8 @@ export function createAppRouter(queryClient: QueryClient) {
     context: { queryClient },
     defaultPreload: false,
     scrollRestoration: true,
+    defaultErrorComponent: RouteError,
+    defaultNotFoundComponent: NotFound,
   });
   // The one global reaction to UNAUTHENTICATED (lib/auth latches it so it runs once).
   setUnauthenticatedHandler(() => {

@@ -15,15 +15,15 @@ import * as types from './graphql';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": typeof types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateUserDocument,
-    "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateUserDocument,
-    "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": typeof types.DeleteUserDocument,
     "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
-    "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": typeof types.ItemsDocument,
+    "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": typeof types.DeleteUserDocument,
+    "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": typeof types.UsersDocument,
     "\n  mutation CreateItem($input: CreateItemInput!) {\n    createItem(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateItemDocument,
-    "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateItemDocument,
     "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n": typeof types.DeleteItemDocument,
+    "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateItemDocument,
+    "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": typeof types.ItemsDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": typeof types.DeleteMeDocument,
     "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": typeof types.UpdateMeDocument,
@@ -36,15 +36,15 @@ type Documents = {
     "\n  mutation Signup($input: SignupInput!) {\n    signup(input: $input) {\n      id\n      email\n    }\n  }\n": typeof types.SignupDocument,
 };
 const documents: Documents = {
-    "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": types.UsersDocument,
     "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n    }\n  }\n": types.CreateUserDocument,
-    "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateUserDocument,
-    "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": types.DeleteUserDocument,
     "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n": types.AuditEventsDocument,
-    "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": types.ItemsDocument,
+    "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": types.DeleteUserDocument,
+    "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": types.UsersDocument,
     "\n  mutation CreateItem($input: CreateItemInput!) {\n    createItem(input: $input) {\n      id\n    }\n  }\n": types.CreateItemDocument,
-    "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateItemDocument,
     "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n": types.DeleteItemDocument,
+    "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateItemDocument,
+    "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": types.ItemsDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": types.DeleteMeDocument,
     "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": types.UpdateMeDocument,
@@ -60,19 +60,7 @@ const documents: Documents = {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function graphql(source: "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').CreateUserDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').UpdateUserDocument;
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n"): typeof import('./graphql').DeleteUserDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -80,7 +68,15 @@ export function graphql(source: "\n  query AuditEvents($offset: Int!, $limit: In
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').ItemsDocument;
+export function graphql(source: "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n"): typeof import('./graphql').DeleteUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').UpdateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -88,11 +84,15 @@ export function graphql(source: "\n  mutation CreateItem($input: CreateItemInput
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n"): typeof import('./graphql').DeleteItemDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').UpdateItemDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n"): typeof import('./graphql').DeleteItemDocument;
+export function graphql(source: "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').ItemsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

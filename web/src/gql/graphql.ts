@@ -62,35 +62,12 @@ export type UpdateUserInput = {
   password?: string | null | undefined;
 };
 
-export type UsersQueryVariables = Exact<{
-  offset: number;
-  limit: number;
-}>;
-
-
-export type UsersQuery = { users: { totalCount: number, nodes: Array<{ id: string, email: string, fullName: string | null, isActive: boolean, isSuperuser: boolean }> } };
-
 export type CreateUserMutationVariables = Exact<{
   input: CreateUserInput;
 }>;
 
 
 export type CreateUserMutation = { createUser: { id: string } };
-
-export type UpdateUserMutationVariables = Exact<{
-  id: string;
-  input: UpdateUserInput;
-}>;
-
-
-export type UpdateUserMutation = { updateUser: { id: string } };
-
-export type DeleteUserMutationVariables = Exact<{
-  id: string;
-}>;
-
-
-export type DeleteUserMutation = { deleteUser: string };
 
 export type AuditEventsQueryVariables = Exact<{
   offset: number;
@@ -100,13 +77,28 @@ export type AuditEventsQueryVariables = Exact<{
 
 export type AuditEventsQuery = { auditEvents: { totalCount: number, nodes: Array<{ id: string, kind: string, actorId: string | null, subjectEmail: string | null, ip: string | null, detail: string | null, createdAt: string }> } };
 
-export type ItemsQueryVariables = Exact<{
+export type DeleteUserMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser: string };
+
+export type UpdateUserMutationVariables = Exact<{
+  id: string;
+  input: UpdateUserInput;
+}>;
+
+
+export type UpdateUserMutation = { updateUser: { id: string } };
+
+export type UsersQueryVariables = Exact<{
   offset: number;
   limit: number;
 }>;
 
 
-export type ItemsQuery = { items: { totalCount: number, nodes: Array<{ id: string, title: string, description: string | null, createdAt: string, owner: { email: string } }> } };
+export type UsersQuery = { users: { totalCount: number, nodes: Array<{ id: string, email: string, fullName: string | null, isActive: boolean, isSuperuser: boolean }> } };
 
 export type CreateItemMutationVariables = Exact<{
   input: CreateItemInput;
@@ -114,6 +106,13 @@ export type CreateItemMutationVariables = Exact<{
 
 
 export type CreateItemMutation = { createItem: { id: string } };
+
+export type DeleteItemMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteItemMutation = { deleteItem: string };
 
 export type UpdateItemMutationVariables = Exact<{
   id: string;
@@ -123,12 +122,13 @@ export type UpdateItemMutationVariables = Exact<{
 
 export type UpdateItemMutation = { updateItem: { id: string } };
 
-export type DeleteItemMutationVariables = Exact<{
-  id: string;
+export type ItemsQueryVariables = Exact<{
+  offset: number;
+  limit: number;
 }>;
 
 
-export type DeleteItemMutation = { deleteItem: string };
+export type ItemsQuery = { items: { totalCount: number, nodes: Array<{ id: string, title: string, description: string | null, createdAt: string, owner: { email: string } }> } };
 
 export type ChangePasswordMutationVariables = Exact<{
   input: ChangePasswordInput;
@@ -211,20 +211,6 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
-export const UsersDocument = new TypedDocumentString(`
-    query Users($offset: Int!, $limit: Int!) {
-  users(offset: $offset, limit: $limit) {
-    totalCount
-    nodes {
-      id
-      email
-      fullName
-      isActive
-      isSuperuser
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
 export const CreateUserDocument = new TypedDocumentString(`
     mutation CreateUser($input: CreateUserInput!) {
   createUser(input: $input) {
@@ -232,18 +218,6 @@ export const CreateUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
-export const UpdateUserDocument = new TypedDocumentString(`
-    mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {
-  updateUser(id: $id, input: $input) {
-    id
-  }
-}
-    `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
-export const DeleteUserDocument = new TypedDocumentString(`
-    mutation DeleteUser($id: UUID!) {
-  deleteUser(id: $id)
-}
-    `) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
 export const AuditEventsDocument = new TypedDocumentString(`
     query AuditEvents($offset: Int!, $limit: Int!) {
   auditEvents(offset: $offset, limit: $limit) {
@@ -260,6 +234,51 @@ export const AuditEventsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
+export const DeleteUserDocument = new TypedDocumentString(`
+    mutation DeleteUser($id: UUID!) {
+  deleteUser(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
+export const UpdateUserDocument = new TypedDocumentString(`
+    mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {
+  updateUser(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const UsersDocument = new TypedDocumentString(`
+    query Users($offset: Int!, $limit: Int!) {
+  users(offset: $offset, limit: $limit) {
+    totalCount
+    nodes {
+      id
+      email
+      fullName
+      isActive
+      isSuperuser
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+export const CreateItemDocument = new TypedDocumentString(`
+    mutation CreateItem($input: CreateItemInput!) {
+  createItem(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateItemMutation, CreateItemMutationVariables>;
+export const DeleteItemDocument = new TypedDocumentString(`
+    mutation DeleteItem($id: UUID!) {
+  deleteItem(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteItemMutation, DeleteItemMutationVariables>;
+export const UpdateItemDocument = new TypedDocumentString(`
+    mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {
+  updateItem(id: $id, input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateItemMutation, UpdateItemMutationVariables>;
 export const ItemsDocument = new TypedDocumentString(`
     query Items($offset: Int!, $limit: Int!) {
   items(offset: $offset, limit: $limit) {
@@ -276,25 +295,6 @@ export const ItemsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ItemsQuery, ItemsQueryVariables>;
-export const CreateItemDocument = new TypedDocumentString(`
-    mutation CreateItem($input: CreateItemInput!) {
-  createItem(input: $input) {
-    id
-  }
-}
-    `) as unknown as TypedDocumentString<CreateItemMutation, CreateItemMutationVariables>;
-export const UpdateItemDocument = new TypedDocumentString(`
-    mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {
-  updateItem(id: $id, input: $input) {
-    id
-  }
-}
-    `) as unknown as TypedDocumentString<UpdateItemMutation, UpdateItemMutationVariables>;
-export const DeleteItemDocument = new TypedDocumentString(`
-    mutation DeleteItem($id: UUID!) {
-  deleteItem(id: $id)
-}
-    `) as unknown as TypedDocumentString<DeleteItemMutation, DeleteItemMutationVariables>;
 export const ChangePasswordDocument = new TypedDocumentString(`
     mutation ChangePassword($input: ChangePasswordInput!) {
   changePassword(input: $input) {

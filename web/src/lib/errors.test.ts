@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, describeError, errorFromStatus, fieldOf, pickError, toApiError } from "./errors";
+import {
+  ApiError,
+  describeError,
+  errorFromStatus,
+  fieldOf,
+  isOutage,
+  parseRetryAfter,
+  pickError,
+  toApiError,
+} from "./errors";
 
 describe("toApiError", () => {
   it("keeps the code, field, retry-after and request id", () => {
@@ -55,11 +64,53 @@ describe("pickError", () => {
 describe("errorFromStatus", () => {
   it("maps proxy statuses", () => {
     expect(errorFromStatus(413).code).toBe("PAYLOAD_TOO_LARGE");
-    expect(errorFromStatus(429).code).toBe("RATE_LIMITED");
+    expect(errorFromStatus(429, { retryAfter: 3 }).retryAfter).toBe(3);
     expect(errorFromStatus(401).code).toBe("UNAUTHENTICATED");
-    const e = errorFromStatus(502, "abc");
+    const e = errorFromStatus(500, { requestId: "abc" });
     expect(e.code).toBe("INTERNAL");
     expect(e.requestId).toBe("abc");
+  });
+  it("reads a gateway's 502, 503 and 504 as the server being away", () => {
+    for (const status of [502, 503, 504]) {
+      const e = errorFromStatus(status);
+      expect(e.code).toBe("UNAVAILABLE");
+      expect(isOutage(e)).toBe(true);
+      expect(describeError(e).message).not.toMatch(/\d{3}/);
+    }
+    expect(errorFromStatus(503, { retryAfter: 20 }).retryAfter).toBe(20);
+  });
+});
+
+describe("outages", () => {
+  it("network failures, UNAVAILABLE and 5xx gateways read as one message", () => {
+    const messages = new Set(
+      [
+        new ApiError("NETWORK", "Failed to fetch"),
+        toApiError({ message: "db down", extensions: { code: "UNAVAILABLE" } }),
+        errorFromStatus(502),
+        errorFromStatus(504),
+      ].map((e) => describeError(e).message),
+    );
+    expect([...messages]).toEqual(["We can't reach the server right now."]);
+    expect(isOutage(new ApiError("INTERNAL", "x"))).toBe(false);
+  });
+  it("says offline as offline", () => {
+    expect(describeError(new ApiError("OFFLINE", "x")).message).toMatch(/offline/);
+  });
+  it("takes the wait from Retry-After when the body has none", () => {
+    const e = pickError([{ message: "busy", extensions: { code: "UNAVAILABLE" } }], {
+      retryAfter: 30,
+    });
+    expect(describeError(e).message).toBe(
+      "We can't reach the server right now. Try again in 30 s.",
+    );
+  });
+  it("parses both forms of Retry-After", () => {
+    expect(parseRetryAfter("120")).toBe(120);
+    const now = Date.parse("2026-12-01T10:00:00Z");
+    expect(parseRetryAfter("Tue, 01 Dec 2026 10:01:00 GMT", now)).toBe(60);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
   });
 });
 
@@ -89,7 +140,7 @@ describe("describeError", () => {
     });
   });
   it("explains network failures", () => {
-    expect(describeError(new ApiError("NETWORK", "x")).message).toMatch(/Cannot reach the server/);
+    expect(describeError(new ApiError("NETWORK", "x")).message).toMatch(/can't reach the server/);
   });
 });
 

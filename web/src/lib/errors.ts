@@ -1,6 +1,7 @@
 // One representation of every failure the API can report, so the UI can
-// decide in one place what goes on a field, what becomes a toast and what
-// sends the user back to log in.
+// decide in one place what goes on a field, what is said inside the form or
+// dialog that caused it, what is an outage and what sends the user back to
+// log in.
 
 export const ERROR_CODES = [
   "UNAUTHENTICATED",
@@ -10,32 +11,36 @@ export const ERROR_CODES = [
   "CONFLICT",
   "RATE_LIMITED",
   "PAYLOAD_TOO_LARGE",
+  "UNAVAILABLE",
   "INTERNAL",
 ] as const;
 
-export type ErrorCode = (typeof ERROR_CODES)[number] | "NETWORK";
+/** The API's codes, plus two of the browser's own: no answer at all, and no network. */
+export type ErrorCode = (typeof ERROR_CODES)[number] | "NETWORK" | "OFFLINE";
 
 export interface GraphQLErrorShape {
   message?: unknown;
   extensions?: Record<string, unknown> | null;
 }
 
+interface ErrorExtra {
+  field?: string;
+  retryAfter?: number;
+  requestId?: string;
+}
+
 export class ApiError extends Error {
   readonly code: ErrorCode;
   /** camelCase input field the API blames (BAD_USER_INPUT, CONFLICT). */
   readonly field: string | undefined;
-  /** Seconds to wait before retrying (RATE_LIMITED). */
+  /** Seconds to wait before retrying (RATE_LIMITED, UNAVAILABLE). */
   readonly retryAfter: number | undefined;
   /** Correlates with the API's log line (INTERNAL). */
   readonly requestId: string | undefined;
   /** Set when this error ended the session; the global handler already reacted. */
   sessionEnded = false;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    extra: { field?: string; retryAfter?: number; requestId?: string } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, extra: ErrorExtra = {}) {
     super(message);
     this.name = "ApiError";
     this.code = code;
@@ -45,31 +50,58 @@ export class ApiError extends Error {
   }
 }
 
+export const OUTAGE_MESSAGE = "We can't reach the server right now.";
+export const OFFLINE_MESSAGE = "You're offline. Nothing was sent.";
+
+/**
+ * The server is away, whatever said so: a proxy's 502/503/504, the API's own
+ * UNAVAILABLE, a request that got no answer, or a browser with no network.
+ * One message covers them all; a code would only confuse.
+ */
+export function isOutage(error: unknown): error is ApiError {
+  return (
+    error instanceof ApiError &&
+    (error.code === "UNAVAILABLE" || error.code === "NETWORK" || error.code === "OFFLINE")
+  );
+}
+
 function isKnownCode(code: unknown): code is (typeof ERROR_CODES)[number] {
   return typeof code === "string" && (ERROR_CODES as readonly string[]).includes(code);
 }
 
 /** Converts one GraphQL error object into an ApiError; unknown codes become INTERNAL. */
-export function toApiError(error: GraphQLErrorShape): ApiError {
+export function toApiError(error: GraphQLErrorShape, fallback: ErrorExtra = {}): ApiError {
   const ext = error.extensions ?? {};
   const code = isKnownCode(ext.code) ? ext.code : "INTERNAL";
   const message =
     typeof error.message === "string" && error.message.length > 0
       ? error.message
       : "Something went wrong.";
+  const retryAfter = typeof ext.retryAfter === "number" ? ext.retryAfter : fallback.retryAfter;
+  // The response's x-request-id helps support only when the server failed.
+  const requestId =
+    typeof ext.requestId === "string"
+      ? ext.requestId
+      : code === "INTERNAL"
+        ? fallback.requestId
+        : undefined;
   return new ApiError(code, message, {
     ...(typeof ext.field === "string" ? { field: ext.field } : {}),
-    ...(typeof ext.retryAfter === "number" ? { retryAfter: ext.retryAfter } : {}),
-    ...(typeof ext.requestId === "string" ? { requestId: ext.requestId } : {}),
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+    ...(requestId !== undefined ? { requestId } : {}),
   });
 }
 
 /**
  * Picks the error that matters most from a GraphQL `errors` array: an
  * UNAUTHENTICATED error wins (it ends the session), then the first one.
+ * `fallback` carries what the HTTP answer said (Retry-After, request id).
  */
-export function pickError(errors: readonly GraphQLErrorShape[]): ApiError {
-  const mapped = errors.map(toApiError);
+export function pickError(
+  errors: readonly GraphQLErrorShape[],
+  fallback: ErrorExtra = {},
+): ApiError {
+  const mapped = errors.map((e) => toApiError(e, fallback));
   return (
     mapped.find((e) => e.code === "UNAUTHENTICATED") ??
     mapped[0] ??
@@ -77,35 +109,65 @@ export function pickError(errors: readonly GraphQLErrorShape[]): ApiError {
   );
 }
 
-/** Maps an HTTP status without a GraphQL body (proxy errors, 413 from nginx). */
-export function errorFromStatus(status: number, requestId?: string): ApiError {
-  const extra = requestId ? { requestId } : {};
-  if (status === 413) return new ApiError("PAYLOAD_TOO_LARGE", "The request is too large.", extra);
-  if (status === 429) return new ApiError("RATE_LIMITED", "Too many requests. Try again later.");
-  if (status === 401) return new ApiError("UNAUTHENTICATED", "Your session has ended.");
-  return new ApiError("INTERNAL", `The server answered ${status}.`, extra);
+/** `Retry-After` in seconds, from either of its forms (delta-seconds or an HTTP date). */
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** The text a toast shows: the message, the wait for rate limits, the request id for support. */
-export function describeError(error: unknown): { message: string; requestId?: string } {
-  if (error instanceof ApiError) {
-    let message = error.message;
-    if (
-      error.code === "RATE_LIMITED" &&
-      error.retryAfter !== undefined &&
-      !/try again/i.test(message)
-    ) {
-      message = `${message} Try again in ${error.retryAfter} s.`;
-    }
-    if (error.code === "NETWORK") message = "Cannot reach the server. Check your connection.";
-    return error.requestId ? { message, requestId: error.requestId } : { message };
+/** Maps an HTTP status without a GraphQL body (a proxy's answer, 413 from nginx). */
+export function errorFromStatus(status: number, extra: ErrorExtra = {}): ApiError {
+  const { requestId, retryAfter } = extra;
+  const wait = retryAfter !== undefined ? { retryAfter } : {};
+  if (status === 413) {
+    return new ApiError("PAYLOAD_TOO_LARGE", "The request is too large.", {
+      ...(requestId ? { requestId } : {}),
+    });
   }
-  return { message: "Something went wrong." };
+  if (status === 429) return new ApiError("RATE_LIMITED", "Too many requests.", wait);
+  if (status === 401) return new ApiError("UNAUTHENTICATED", "Your session has ended.");
+  if (status === 502 || status === 503 || status === 504) {
+    return new ApiError("UNAVAILABLE", OUTAGE_MESSAGE, wait);
+  }
+  return new ApiError("INTERNAL", `Something went wrong on the server (HTTP ${status}).`, {
+    ...(requestId ? { requestId } : {}),
+  });
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "a minute" : `${minutes} minutes`;
+}
+
+/** The words shown for an error: the message, the wait, the request id for support. */
+export function describeError(error: unknown): { message: string; requestId?: string } {
+  if (!(error instanceof ApiError)) return { message: "Something went wrong." };
+  let message = error.message;
+  if (error.code === "OFFLINE") message = OFFLINE_MESSAGE;
+  else if (error.code === "NETWORK" || error.code === "UNAVAILABLE") message = OUTAGE_MESSAGE;
+  if (
+    (error.code === "RATE_LIMITED" || error.code === "UNAVAILABLE") &&
+    error.retryAfter !== undefined &&
+    !/try again/i.test(message)
+  ) {
+    message = `${message} Try again in ${waitText(error.retryAfter)}.`;
+  } else if (error.code === "RATE_LIMITED" && !/try again/i.test(message)) {
+    message = `${message} Try again later.`;
+  }
+  return error.requestId ? { message, requestId: error.requestId } : { message };
 }
 
 /**
  * The field an error belongs on, if the form has that field. Anything else
- * (no field, or a field this form does not show) is a toast.
+ * (no field, or a field this form does not show) is said for the whole form.
  */
 export function fieldOf(error: unknown, fields: readonly string[]): string | undefined {
   if (!(error instanceof ApiError)) return undefined;

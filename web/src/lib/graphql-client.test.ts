@@ -115,6 +115,41 @@ describe("execute", () => {
   });
 });
 
+describe("outages and offline", () => {
+  it("reads a gateway's 502 and a 503 with Retry-After as UNAVAILABLE", async () => {
+    setFetch(async () => new Response("<html>Bad Gateway</html>", { status: 502 }));
+    expect(((await execute(Doc).catch((e: unknown) => e)) as ApiError).code).toBe("UNAVAILABLE");
+    setFetch(
+      async () =>
+        new Response(
+          JSON.stringify({
+            errors: [{ message: "Database unavailable", extensions: { code: "UNAVAILABLE" } }],
+          }),
+          { status: 503, headers: { "Content-Type": "application/json", "Retry-After": "12" } },
+        ),
+    );
+    const e = (await execute(Doc).catch((x: unknown) => x)) as ApiError;
+    expect(e.code).toBe("UNAVAILABLE");
+    expect(e.retryAfter).toBe(12);
+  });
+
+  it("takes a 429's wait from Retry-After", async () => {
+    setFetch(async () => new Response("", { status: 429, headers: { "Retry-After": "40" } }));
+    const e = (await execute(Doc).catch((x: unknown) => x)) as ApiError;
+    expect(e.code).toBe("RATE_LIMITED");
+    expect(e.retryAfter).toBe(40);
+  });
+
+  it("refuses at once, without a request, when the browser is offline", async () => {
+    const fetch = vi.fn(async () => json({ data: {} }));
+    setFetch(fetch);
+    vi.spyOn(navigator, "onLine", "get").mockReturnValue(false);
+    const e = (await execute(Doc).catch((x: unknown) => x)) as ApiError;
+    expect(e.code).toBe("OFFLINE");
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
 describe("operationNameOf", () => {
   it("reads the name of queries and mutations", () => {
     expect(operationNameOf("mutation Login($input: LoginInput!) { login }")).toBe("Login");

@@ -1,6 +1,14 @@
 import type { TypedDocumentString } from "../gql/graphql";
 import { getAccessToken, handleUnauthenticated } from "./auth";
-import { ApiError, errorFromStatus, type GraphQLErrorShape, pickError } from "./errors";
+import {
+  ApiError,
+  errorFromStatus,
+  type GraphQLErrorShape,
+  OFFLINE_MESSAGE,
+  OUTAGE_MESSAGE,
+  parseRetryAfter,
+  pickError,
+} from "./errors";
 
 // The API is same-origin: Traefik (production), Vite's proxy (development) and
 // the e2e nginx all route /graphql to it, so the CSP can keep connect-src 'self'.
@@ -31,11 +39,15 @@ export function setFetch(impl: FetchLike): void {
  * anything else (CSRF "simple requests"), and no batching.
  * Throws ApiError; an UNAUTHENTICATED answer to a request that carried a
  * token also triggers the global "log in again" handler.
+ *
+ * A browser that knows it is offline fails at once (OFFLINE) instead of
+ * waiting: a write the user saw fail must never run later behind their back.
  */
 export async function execute<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
 ): Promise<TResult> {
+  if (globalThis.navigator?.onLine === false) throw new ApiError("OFFLINE", OFFLINE_MESSAGE);
   const query = document.toString();
   const token = getAccessToken();
   const headers: Record<string, string> = {
@@ -58,7 +70,7 @@ export async function execute<TResult, TVariables>(
       cache: "no-store",
     });
   } catch {
-    throw new ApiError("NETWORK", "Cannot reach the server.");
+    throw new ApiError("NETWORK", OUTAGE_MESSAGE);
   }
 
   let body: GraphQLResponse<TResult> | undefined;
@@ -68,11 +80,15 @@ export async function execute<TResult, TVariables>(
     body = undefined;
   }
 
+  const requestId = response.headers.get("x-request-id") ?? undefined;
+  const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+  const fromHeaders = {
+    ...(requestId ? { requestId } : {}),
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+  };
   let error: ApiError | undefined;
-  if (body?.errors && body.errors.length > 0) error = pickError(body.errors);
-  else if (!response.ok || !body) {
-    error = errorFromStatus(response.status, response.headers.get("x-request-id") ?? undefined);
-  }
+  if (body?.errors && body.errors.length > 0) error = pickError(body.errors, fromHeaders);
+  else if (!response.ok || !body) error = errorFromStatus(response.status, fromHeaders);
 
   if (error) {
     if (error.code === "UNAUTHENTICATED" && token) {

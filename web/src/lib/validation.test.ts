@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
-  changePasswordSchema,
+  changePasswordSchema as changePasswordFor,
   createUserSchema,
+  DEFAULT_PASSWORD_LIMITS,
   itemSchema,
   loginSchema,
-  resetPasswordSchema,
-  updateUserSchema,
+  resetPasswordSchema as resetPasswordFor,
+  updateUserSchema as updateUserFor,
 } from "./validation";
+
+const resetPasswordSchema = resetPasswordFor(DEFAULT_PASSWORD_LIMITS);
+const changePasswordSchema = changePasswordFor(DEFAULT_PASSWORD_LIMITS);
+const updateUserSchema = updateUserFor(DEFAULT_PASSWORD_LIMITS);
 
 describe("mirrors of the API rules", () => {
   it("passwords are 8–128 characters", () => {
@@ -16,6 +21,17 @@ describe("mirrors of the API rules", () => {
     expect(ok("a".repeat(8))).toBe(true);
     expect(ok("a".repeat(128))).toBe(true);
     expect(ok("a".repeat(129))).toBe(false);
+  });
+  it("password limits follow what the API publishes", () => {
+    const strict = resetPasswordFor({ min: 12, max: 20 });
+    const ok = (p: string) => strict.safeParse({ newPassword: p, confirmPassword: p }).success;
+    expect(ok("a".repeat(11))).toBe(false);
+    expect(ok("a".repeat(12))).toBe(true);
+    expect(ok("a".repeat(21))).toBe(false);
+    const edit = updateUserFor({ min: 12, max: 20 });
+    expect(
+      edit.safeParse({ email: "a@b.co", fullName: "", password: "a".repeat(11) }).success,
+    ).toBe(false);
   });
   it("e-mail is valid and at most 255 characters", () => {
     expect(loginSchema.safeParse({ email: "a@b.co", password: "x" }).success).toBe(true);

@@ -5,9 +5,15 @@ import * as z from "zod/mini";
 // the same fields (see lib/form.ts). zod/mini: the same validator as zod,
 // tree-shakeable (full zod alone was 23 KiB of the initial gzip bundle).
 
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
+/** The API publishes its password limits (publicSettings); these are for before it answers. */
+export interface PasswordLimits {
+  min: number;
+  max: number;
+}
+export const DEFAULT_PASSWORD_LIMITS: PasswordLimits = { min: 8, max: 128 };
+export const PASSWORD_MAX = DEFAULT_PASSWORD_LIMITS.max;
 export const EMAIL_MAX = 255;
+export const SEARCH_MAX = 100;
 export const NAME_MAX = 255;
 export const TITLE_MAX = 255;
 export const DESCRIPTION_MAX = 255;
@@ -21,12 +27,16 @@ const email = z
     z.email("Enter a valid e-mail address."),
   );
 
-const newPassword = z
-  .string()
-  .check(
-    z.minLength(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters.`),
-    z.maxLength(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters.`),
-  );
+const newPassword = ({ min, max }: PasswordLimits) =>
+  z
+    .string()
+    .check(
+      z.minLength(min, `Password must be at least ${min} characters.`),
+      z.maxLength(max, `Password must be at most ${max} characters.`),
+    );
+
+export const passwordHint = ({ min, max }: PasswordLimits) =>
+  `${min}–${max} characters; a long passphrase is best.`;
 
 /** Optional text: empty input means "no value" (null). */
 const optionalText = (max: number, label: string) =>
@@ -58,34 +68,37 @@ export const loginSchema = z.object({
     ),
 });
 
-export const signupSchema = z
-  .object({
-    email,
-    fullName: optionalText(NAME_MAX, "Full name"),
-    password: newPassword,
-    confirmPassword: z.string(),
-  })
-  .check(mustMatch<{ password: string; confirmPassword: string }>("password"));
+export const signupSchema = (limits: PasswordLimits) =>
+  z
+    .object({
+      email,
+      fullName: optionalText(NAME_MAX, "Full name"),
+      password: newPassword(limits),
+      confirmPassword: z.string(),
+    })
+    .check(mustMatch<{ password: string; confirmPassword: string }>("password"));
 
 export const recoverPasswordSchema = z.object({ email });
 
-export const resetPasswordSchema = z
-  .object({ newPassword, confirmPassword: z.string() })
-  .check(mustMatch<{ newPassword: string; confirmPassword: string }>("newPassword"));
+export const resetPasswordSchema = (limits: PasswordLimits) =>
+  z
+    .object({ newPassword: newPassword(limits), confirmPassword: z.string() })
+    .check(mustMatch<{ newPassword: string; confirmPassword: string }>("newPassword"));
 
-export const changePasswordSchema = z
-  .object({
-    currentPassword: z.string().check(z.minLength(1, "Current password is required.")),
-    newPassword,
-    confirmPassword: z.string(),
-  })
-  .check(
-    mustMatch<{ newPassword: string; confirmPassword: string }>("newPassword"),
-    z.refine((v) => v.currentPassword === "" || v.currentPassword !== v.newPassword, {
-      message: "The new password must differ from the current one.",
-      path: ["newPassword"],
-    }),
-  );
+export const changePasswordSchema = (limits: PasswordLimits) =>
+  z
+    .object({
+      currentPassword: z.string().check(z.minLength(1, "Current password is required.")),
+      newPassword: newPassword(limits),
+      confirmPassword: z.string(),
+    })
+    .check(
+      mustMatch<{ newPassword: string; confirmPassword: string }>("newPassword"),
+      z.refine((v) => v.currentPassword === "" || v.currentPassword !== v.newPassword, {
+        message: "The new password must differ from the current one.",
+        path: ["newPassword"],
+      }),
+    );
 
 export const updateMeSchema = z.object({ email, fullName: optionalText(NAME_MAX, "Full name") });
 
@@ -107,21 +120,22 @@ export const createUserSchema = z.object({
   isActive: checkbox,
 });
 
-export const updateUserSchema = z.object({
-  email,
-  fullName: optionalText(NAME_MAX, "Full name"),
-  // Empty means "keep the current password".
-  password: z.pipe(
-    z
-      .string()
-      .check(
-        z.refine(
-          (v) => v === "" || (v.length >= PASSWORD_MIN && v.length <= PASSWORD_MAX),
-          `Password must be ${PASSWORD_MIN}–${PASSWORD_MAX} characters.`,
+export const updateUserSchema = ({ min, max }: PasswordLimits) =>
+  z.object({
+    email,
+    fullName: optionalText(NAME_MAX, "Full name"),
+    // Empty means "keep the current password".
+    password: z.pipe(
+      z
+        .string()
+        .check(
+          z.refine(
+            (v) => v === "" || (v.length >= min && v.length <= max),
+            `Password must be ${min}–${max} characters.`,
+          ),
         ),
-      ),
-    z.transform((v: string) => (v === "" ? null : v)),
-  ),
-  isSuperuser: checkbox,
-  isActive: checkbox,
-});
+      z.transform((v: string) => (v === "" ? null : v)),
+    ),
+    isSuperuser: checkbox,
+    isActive: checkbox,
+  });

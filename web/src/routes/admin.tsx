@@ -1,7 +1,12 @@
-import { createRoute, Link, lazyRouteComponent } from "@tanstack/react-router";
+import { createRoute, type ErrorComponentProps, Link } from "@tanstack/react-router";
+import { AdminLayout } from "../components/Admin/AdminLayout";
+import { AuditRoute } from "../components/Admin/AuditPage";
+import { UsersRoute } from "../components/Admin/UsersPage";
+import { PageHeader } from "../components/Common/Page";
+import { RouteError } from "../components/Common/RouteError";
 import { meQuery } from "../hooks/useAuth";
-import { layoutRoute } from "./_layout";
-import { pageSearch } from "./items";
+import { pageSearch } from "../lib/paging";
+import { signedInRoute } from "./signed-in";
 
 export class AccessDeniedError extends Error {
   constructor() {
@@ -14,25 +19,26 @@ export class AccessDeniedError extends Error {
 // /admin gets "access denied" before any admin query is sent. (The API
 // refuses those queries anyway; this is for the user, not for security.)
 export const adminRoute = createRoute({
-  getParentRoute: () => layoutRoute,
+  getParentRoute: () => signedInRoute,
   path: "/admin",
   beforeLoad: async ({ context }) => {
     const me = await context.queryClient.ensureQueryData(meQuery);
     if (!me.isSuperuser) throw new AccessDeniedError();
   },
-  errorComponent: AccessDenied,
-  // The admin screens load on first visit: most sessions never open them.
-  component: lazyRouteComponent(() => import("./admin.pages"), "AdminLayout"),
+  // Not a superuser: access denied. Anything else (the guard's own request
+  // failed): the error page, whose Try again runs the guard again.
+  errorComponent: (props: ErrorComponentProps) =>
+    props.error instanceof AccessDeniedError ? <AccessDenied /> : <RouteError {...props} />,
+  // Not lazy-loaded: the admin screens are under 3 KiB compressed, and a
+  // separate chunk per level made the first visit wait for two downloads in
+  // a row before the users query could even start.
+  component: AdminLayout,
 });
 
-function AccessDenied({ error }: { error: unknown }) {
-  if (!(error instanceof AccessDeniedError)) {
-    return <p role="alert">The admin area could not be loaded.</p>;
-  }
+function AccessDenied() {
   return (
     <section data-testid="access-denied">
-      <h1>Access denied</h1>
-      <p>This area is for administrators only.</p>
+      <PageHeader title="Access denied" lead="This area is for administrators only." />
       <p>
         <Link to="/">Back to the dashboard</Link>
       </p>
@@ -44,12 +50,12 @@ export const adminUsersRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: "/",
   validateSearch: pageSearch,
-  component: lazyRouteComponent(() => import("./admin.pages"), "UsersPage"),
+  component: UsersRoute,
 });
 
 export const adminAuditRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: "/audit",
   validateSearch: pageSearch,
-  component: lazyRouteComponent(() => import("./admin.pages"), "AuditPage"),
+  component: AuditRoute,
 });

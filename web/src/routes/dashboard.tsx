@@ -1,9 +1,10 @@
 import { createRoute, Link } from "@tanstack/react-router";
+import { PageHeader } from "../components/Common/Page";
 import { useAuth } from "../hooks/useAuth";
-import { layoutRoute } from "./_layout";
+import { signedInRoute } from "./signed-in";
 
 export const dashboardRoute = createRoute({
-  getParentRoute: () => layoutRoute,
+  getParentRoute: () => signedInRoute,
   path: "/",
   component: Dashboard,
 });
@@ -12,11 +13,22 @@ function Dashboard() {
   const { user } = useAuth();
   return (
     <>
-      <h1 data-testid="greeting">{user ? `Hi, ${user.fullName || user.email} 👋` : "Hi 👋"}</h1>
-      <p>Welcome back, nice to see you again!</p>
-      <p>
-        <Link to="/items">Your items</Link> · <Link to="/settings">Your settings</Link>
-      </p>
+      <PageHeader
+        title="Dashboard"
+        headingTestId="greeting"
+        heading={user ? `Hi, ${user.fullName || user.email} 👋` : "Hi 👋"}
+        lead="Welcome back, nice to see you again!"
+      />
+      <div className="tiles">
+        <Link to="/items" className="tile">
+          <strong>Your items</strong>
+          <span>Add, edit and remove what you keep here.</span>
+        </Link>
+        <Link to="/settings" className="tile">
+          <strong>Your settings</strong>
+          <span>Profile, password and appearance.</span>
+        </Link>
+      </div>
     </>
   );
 }

@@ -1,13 +1,12 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createRoute, Link, redirect, useNavigate } from "@tanstack/react-router";
-import { Field } from "../components/Common/Field";
-import { useToast } from "../components/Common/Toasts";
+import { createRoute, Link, useNavigate } from "@tanstack/react-router";
+import { AuthLayout } from "../components/Common/AuthLayout";
+import { Field, PasswordField } from "../components/Common/Field";
+import { Form, SubmitButton } from "../components/Common/Form";
 import { logIn, publicSettingsQuery } from "../hooks/useAuth";
-import { isLoggedIn } from "../lib/auth";
 import { useZodForm } from "../lib/form";
 import { loginSchema } from "../lib/validation";
-import { rootRoute } from "./__root";
-import { AuthLayout } from "./AuthLayout";
+import { redirectIfSignedIn, rootRoute } from "./root";
 
 interface LoginSearch {
   redirect?: string;
@@ -34,9 +33,7 @@ export const loginRoute = createRoute({
       ? { reason: search.reason as LoginSearch["reason"] }
       : {}),
   }),
-  beforeLoad: ({ search }) => {
-    if (isLoggedIn()) throw redirect({ href: safeRedirect(search.redirect) });
-  },
+  beforeLoad: ({ search }) => redirectIfSignedIn(safeRedirect(search.redirect)),
   component: LoginPage,
 });
 
@@ -44,17 +41,11 @@ function LoginPage() {
   const { redirect: target, reason } = loginRoute.useSearch();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const toast = useToast();
   const settings = useQuery(publicSettingsQuery);
-  const form = useZodForm(
-    loginSchema,
-    ["email", "password"],
-    async ({ email, password }) => {
-      await logIn(queryClient, email, password);
-      await navigate({ href: safeRedirect(target) });
-    },
-    toast.error,
-  );
+  const form = useZodForm(loginSchema, ["email", "password"], async ({ email, password }) => {
+    await logIn(queryClient, email, password);
+    await navigate({ href: safeRedirect(target) });
+  });
 
   return (
     <AuthLayout title="Log in">
@@ -63,7 +54,7 @@ function LoginPage() {
           {REASONS[reason]}
         </p>
       ) : null}
-      <form onSubmit={form.onSubmit} noValidate>
+      <Form form={form} actions={<SubmitButton form={form}>Log in</SubmitButton>}>
         <Field
           label="E-mail"
           name="email"
@@ -72,18 +63,14 @@ function LoginPage() {
           required
           error={form.errors.email}
         />
-        <Field
+        <PasswordField
           label="Password"
           name="password"
-          type="password"
           autoComplete="current-password"
           required
           error={form.errors.password}
         />
-        <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-          Log in
-        </button>
-      </form>
+      </Form>
       <p>
         <Link to="/recover-password">Forgot your password?</Link>
       </p>

@@ -1,13 +1,13 @@
 import { createRoute, Link } from "@tanstack/react-router";
 import { useState } from "react";
+import { AuthLayout } from "../components/Common/AuthLayout";
 import { Field } from "../components/Common/Field";
-import { useToast } from "../components/Common/Toasts";
+import { Form, SubmitButton } from "../components/Common/Form";
 import { graphql } from "../gql";
 import { useZodForm } from "../lib/form";
 import { execute } from "../lib/graphql-client";
 import { recoverPasswordSchema } from "../lib/validation";
-import { rootRoute } from "./__root";
-import { AuthLayout } from "./AuthLayout";
+import { redirectIfSignedIn, rootRoute } from "./root";
 
 const RecoverPasswordMutation = graphql(`
   mutation RecoverPassword($input: RecoverPasswordInput!) {
@@ -20,23 +20,25 @@ const RecoverPasswordMutation = graphql(`
 export const recoverPasswordRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/recover-password",
+  beforeLoad: () => redirectIfSignedIn(),
   component: RecoverPasswordPage,
 });
 
 function RecoverPasswordPage() {
-  const toast = useToast();
   const [sent, setSent] = useState(false);
-  const form = useZodForm(
-    recoverPasswordSchema,
-    ["email"],
-    async ({ email }) => {
-      await execute(RecoverPasswordMutation, { input: { email } });
-      setSent(true);
-    },
-    toast.error,
-  );
+  const form = useZodForm(recoverPasswordSchema, ["email"], async ({ email }) => {
+    await execute(RecoverPasswordMutation, { input: { email } });
+    setSent(true);
+  });
   return (
-    <AuthLayout title="Password recovery">
+    <AuthLayout
+      title="Password recovery"
+      lead={
+        sent
+          ? undefined
+          : "Enter your account's e-mail and we'll send you a link to reset the password."
+      }
+    >
       {sent ? (
         // The API answers the same whether or not the address exists; so do we.
         <p role="status" data-testid="recovery-sent">
@@ -44,7 +46,7 @@ function RecoverPasswordPage() {
           for 15 minutes.
         </p>
       ) : (
-        <form onSubmit={form.onSubmit} noValidate>
+        <Form form={form} actions={<SubmitButton form={form}>Send reset link</SubmitButton>}>
           <Field
             label="E-mail"
             name="email"
@@ -53,10 +55,7 @@ function RecoverPasswordPage() {
             required
             error={form.errors.email}
           />
-          <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-            Send reset link
-          </button>
-        </form>
+        </Form>
       )}
       <p>
         <Link to="/login">Back to log in</Link>

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { pageCount } from "../components/Common/Pagination";
 import { ApiError } from "../lib/errors";
+import { countOf, pageCount, pageSearch, parsePage } from "../lib/paging";
 import { shouldRetry } from "../router";
-import { pageSearch, parsePage } from "./items";
 import { safeRedirect } from "./login";
 
 describe("safeRedirect", () => {
@@ -25,6 +24,17 @@ describe("pagination", () => {
     expect(pageSearch({ page: "1" })).toEqual({});
     expect(pageSearch({ page: 4 })).toEqual({ page: 4 });
   });
+  it("offers a few page sizes; anything else is the default", () => {
+    expect(pageSearch({ size: "20" })).toEqual({ size: 20 });
+    expect(pageSearch({ size: 10 })).toEqual({});
+    expect(pageSearch({ size: "7", page: "2" })).toEqual({ page: 2 });
+    expect(pageSearch({ size: "1000" })).toEqual({});
+  });
+  it("counts with the right noun", () => {
+    const noun = { one: "item", other: "items" };
+    expect(countOf(1, noun)).toBe("1 item");
+    expect(countOf(0, noun)).toBe("0 items");
+  });
   it("counts pages, at least one", () => {
     expect(pageCount(0, 10)).toBe(1);
     expect(pageCount(10, 10)).toBe(1);
@@ -33,9 +43,11 @@ describe("pagination", () => {
 });
 
 describe("shouldRetry", () => {
-  it("retries network failures only, twice", () => {
+  it("retries a missing answer or an away server once, never a refusal", () => {
     expect(shouldRetry(0, new ApiError("NETWORK", "x"))).toBe(true);
-    expect(shouldRetry(2, new ApiError("NETWORK", "x"))).toBe(false);
+    expect(shouldRetry(0, new ApiError("UNAVAILABLE", "x"))).toBe(true);
+    expect(shouldRetry(1, new ApiError("NETWORK", "x"))).toBe(false);
+    expect(shouldRetry(0, new ApiError("OFFLINE", "x"))).toBe(false);
     expect(shouldRetry(0, new ApiError("FORBIDDEN", "x"))).toBe(false);
     expect(shouldRetry(0, new Error("x"))).toBe(false);
   });

@@ -1,15 +1,19 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { createRoute, Link, redirect, useNavigate } from "@tanstack/react-router";
+import { createRoute, Link, useNavigate } from "@tanstack/react-router";
+import { useMemo } from "react";
+import { NewPasswordFields } from "../components/Auth/NewPasswordFields";
+import { AuthLayout } from "../components/Common/AuthLayout";
 import { Field } from "../components/Common/Field";
+import { Form, SubmitButton } from "../components/Common/Form";
+import { ListSkeleton } from "../components/Common/PagedTable";
 import { useToast } from "../components/Common/Toasts";
 import { graphql } from "../gql";
 import { publicSettingsQuery } from "../hooks/useAuth";
-import { isLoggedIn } from "../lib/auth";
+import { usePasswordLimits } from "../hooks/usePasswordLimits";
 import { useZodForm } from "../lib/form";
 import { execute } from "../lib/graphql-client";
-import { PASSWORD_MAX, PASSWORD_MIN, signupSchema } from "../lib/validation";
-import { rootRoute } from "./__root";
-import { AuthLayout } from "./AuthLayout";
+import { signupSchema } from "../lib/validation";
+import { redirectIfSignedIn, rootRoute } from "./root";
 
 const SignupMutation = graphql(`
   mutation Signup($input: SignupInput!) {
@@ -23,35 +27,16 @@ const SignupMutation = graphql(`
 export const signupRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/signup",
-  beforeLoad: () => {
-    if (isLoggedIn()) throw redirect({ to: "/" });
-  },
+  beforeLoad: () => redirectIfSignedIn(),
   component: SignupPage,
 });
 
 function SignupPage() {
   const settings = useQuery(publicSettingsQuery);
-  const navigate = useNavigate();
-  const toast = useToast();
-  const signup = useMutation({
-    mutationFn: (input: { email: string; password: string; fullName: string | null }) =>
-      execute(SignupMutation, { input }),
-  });
-  const form = useZodForm(
-    signupSchema,
-    ["email", "fullName", "password", "confirmPassword"],
-    async ({ email, password, fullName }) => {
-      await signup.mutateAsync({ email, password, fullName });
-      toast.success("Your account is ready. Log in to continue.");
-      await navigate({ to: "/login" });
-    },
-    toast.error,
-  );
-
   if (settings.isPending) {
     return (
       <AuthLayout title="Sign up">
-        <p aria-busy="true">Loading…</p>
+        <ListSkeleton label="Loading…" rows={3} />
       </AuthLayout>
     );
   }
@@ -59,7 +44,9 @@ function SignupPage() {
     return (
       <AuthLayout title="Sign up">
         <p data-testid="signup-disabled">
-          Sign-up is disabled. Ask an administrator for an account.
+          {settings.isError
+            ? "Sign-up is not available right now."
+            : "Sign-up is disabled. Ask an administrator for an account."}
         </p>
         <p>
           <Link to="/login">Back to log in</Link>
@@ -67,10 +54,37 @@ function SignupPage() {
       </AuthLayout>
     );
   }
+  return <SignupForm />;
+}
+
+function SignupForm() {
+  const navigate = useNavigate();
+  const toast = useToast();
+  const limits = usePasswordLimits();
+  const schema = useMemo(() => signupSchema(limits), [limits]);
+  const signup = useMutation({
+    mutationFn: (input: { email: string; password: string; fullName: string | null }) =>
+      execute(SignupMutation, { input }),
+  });
+  const form = useZodForm(
+    schema,
+    ["fullName", "email", "password", "confirmPassword"],
+    async ({ email, password, fullName }) => {
+      await signup.mutateAsync({ email, password, fullName });
+      toast.success("Your account is ready. Log in to continue.");
+      await navigate({ to: "/login" });
+    },
+  );
   return (
     <AuthLayout title="Sign up">
-      <form onSubmit={form.onSubmit} noValidate>
-        <Field label="Full name" name="fullName" autoComplete="name" error={form.errors.fullName} />
+      <Form form={form} actions={<SubmitButton form={form}>Sign up</SubmitButton>}>
+        <Field
+          label="Full name"
+          name="fullName"
+          autoComplete="name"
+          optional
+          error={form.errors.fullName}
+        />
         <Field
           label="E-mail"
           name="email"
@@ -79,27 +93,8 @@ function SignupPage() {
           required
           error={form.errors.email}
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint={`${PASSWORD_MIN}–${PASSWORD_MAX} characters; a long passphrase is best.`}
-          error={form.errors.password}
-        />
-        <Field
-          label="Confirm password"
-          name="confirmPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={form.errors.confirmPassword}
-        />
-        <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-          Sign up
-        </button>
-      </form>
+        <NewPasswordFields form={form} name="password" label="Password" />
+      </Form>
       <p>
         Already have an account? <Link to="/login">Log in</Link>
       </p>

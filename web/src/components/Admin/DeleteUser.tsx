@@ -1,45 +1,51 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { graphql } from "../../gql";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
-import { reportError, useToast } from "../Common/Toasts";
-import { AUDIT_KEY, DeleteUserMutation, USERS_KEY } from "./queries";
+import { useToast } from "../Common/Toasts";
+import { AUDIT_KEY, USERS_KEY } from "./keys";
 
-export function DeleteUser({ id, email }: { id: string; email: string }) {
-  const [open, setOpen] = useState(false);
+const DeleteUserMutation = graphql(`
+  mutation DeleteUser($id: UUID!) {
+    deleteUser(id: $id)
+  }
+`);
+
+/** The list's one delete confirmation, open while `user` is set (see UsersPage). */
+export function DeleteUser({
+  user,
+  onClose,
+}: {
+  user: { id: string; email: string } | null;
+  onClose: () => void;
+}) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const remove = useMutation({
-    mutationFn: () => execute(DeleteUserMutation, { id }),
+    mutationFn: (id: string) => execute(DeleteUserMutation, { id }),
     onSuccess: () => {
       toast.success("User deleted.");
-      setOpen(false);
+      close();
       return Promise.all([
         queryClient.invalidateQueries({ queryKey: USERS_KEY }),
         queryClient.invalidateQueries({ queryKey: AUDIT_KEY }),
       ]);
     },
-    onError: (error) => reportError(toast, error),
   });
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
   return (
-    <>
-      <button
-        type="button"
-        className="danger outline"
-        aria-label={`Delete ${email}`}
-        onClick={() => setOpen(true)}
-      >
-        Delete
-      </button>
-      <ConfirmDialog
-        open={open}
-        title="Delete user"
-        message={`Delete ${email} and all of their items? This cannot be undone.`}
-        confirmLabel="Delete"
-        busy={remove.isPending}
-        onConfirm={() => remove.mutate()}
-        onClose={() => setOpen(false)}
-      />
-    </>
+    <ConfirmDialog
+      open={user !== null}
+      title="Delete user"
+      message={`Delete ${user?.email ?? ""} and all of their items? This cannot be undone.`}
+      confirmLabel="Delete"
+      busy={remove.isPending}
+      error={remove.error}
+      onConfirm={() => user && remove.mutate(user.id)}
+      onClose={close}
+    />
   );
 }

@@ -1,25 +1,37 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useMemo } from "react";
+import { graphql } from "../../gql";
 import { meQuery } from "../../hooks/useAuth";
-import { useZodForm } from "../../lib/form";
+import { usePasswordLimits } from "../../hooks/usePasswordLimits";
 import { execute } from "../../lib/graphql-client";
 import { updateUserSchema } from "../../lib/validation";
-import { Modal } from "../Common/Modal";
+import { FormDialog } from "../Common/FormDialog";
 import { useToast } from "../Common/Toasts";
-import { AUDIT_KEY, UpdateUserMutation, USERS_KEY } from "./queries";
-import type { UserValues } from "./UserForm";
-import { UserFormFields } from "./UserForm";
+import { AUDIT_KEY, USERS_KEY } from "./keys";
+import { UserFormFields, type UserValues } from "./UserFormFields";
+
+const UpdateUserMutation = graphql(`
+  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {
+    updateUser(id: $id, input: $input) {
+      id
+    }
+  }
+`);
 
 type UpdateInput = UserValues & { password: string | null };
 
-export function EditUser({ user }: { user: UserValues & { id: string } }) {
-  const [open, setOpen] = useState(false);
+export type EditableUser = UserValues & { id: string };
+
+/** The list's one edit dialog, open while `user` is set (see UsersPage). */
+export function EditUser({ user, onClose }: { user: EditableUser | null; onClose: () => void }) {
   const queryClient = useQueryClient();
   const toast = useToast();
+  const limits = usePasswordLimits();
+  const schema = useMemo(() => updateUserSchema(limits), [limits]);
   const update = useMutation({
-    mutationFn: ({ password, ...rest }: UpdateInput) =>
+    mutationFn: ({ id, values: { password, ...rest } }: { id: string; values: UpdateInput }) =>
       execute(UpdateUserMutation, {
-        id: user.id,
+        id,
         // Omit the password unless one was typed: null would mean "clear it".
         input: password ? { ...rest, password } : rest,
       }),
@@ -30,39 +42,20 @@ export function EditUser({ user }: { user: UserValues & { id: string } }) {
         queryClient.invalidateQueries({ queryKey: meQuery.queryKey }),
       ]),
   });
-  const form = useZodForm(
-    updateUserSchema,
-    ["email", "fullName", "password"],
-    async (values) => {
-      await update.mutateAsync(values);
-      toast.success("User updated.");
-      setOpen(false);
-    },
-    toast.error,
-  );
   return (
-    <>
-      <button
-        type="button"
-        className="secondary outline"
-        aria-label={`Edit ${user.email}`}
-        onClick={() => setOpen(true)}
-      >
-        Edit
-      </button>
-      <Modal open={open} title="Edit user" onClose={() => setOpen(false)}>
-        <form onSubmit={form.onSubmit} noValidate>
-          <UserFormFields form={form} user={user} withPassword />
-          <footer>
-            <button type="button" className="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-            <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-              Save
-            </button>
-          </footer>
-        </form>
-      </Modal>
-    </>
+    <FormDialog
+      open={user !== null}
+      title="Edit user"
+      onClose={onClose}
+      schema={schema}
+      fields={["email", "fullName", "password"]}
+      onSubmit={async (values) => {
+        if (!user) return;
+        await update.mutateAsync({ id: user.id, values });
+        toast.success("User updated.");
+      }}
+    >
+      {(form) => <UserFormFields form={form} user={user ?? undefined} passwordLimits={limits} />}
+    </FormDialog>
   );
 }

@@ -1,4 +1,28 @@
-import { type ReactNode, useEffect, useId, useRef } from "react";
+import { type ReactNode, useEffect, useId, useRef, useSyncExternalStore } from "react";
+import { ErrorMessage } from "./ErrorMessage";
+
+// Open modal dialogs, innermost last. A modal <dialog> makes everything
+// outside it inert and paints over it, toasts included: the toast region
+// moves into the innermost open dialog so its messages stay visible and
+// operable (see Toasts.tsx).
+let openDialogs: HTMLDialogElement[] = [];
+const listeners = new Set<() => void>();
+const emit = () => {
+  for (const listener of listeners) listener();
+};
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+};
+
+/** The innermost open modal dialog, or null when none is open. */
+export function useTopDialog(): HTMLDialogElement | null {
+  return useSyncExternalStore(
+    subscribe,
+    () => openDialogs.at(-1) ?? null,
+    () => null,
+  );
+}
 
 interface ModalProps {
   open: boolean;
@@ -19,6 +43,14 @@ export function Modal({ open, title, onClose, children }: ModalProps) {
     if (!dialog) return;
     if (open && !dialog.open) dialog.showModal();
     if (!open && dialog.open) dialog.close();
+    if (open) {
+      openDialogs = [...openDialogs.filter((d) => d !== dialog), dialog];
+      emit();
+      return () => {
+        openDialogs = openDialogs.filter((d) => d !== dialog);
+        emit();
+      };
+    }
   }, [open]);
   return (
     <dialog ref={ref} aria-labelledby={titleId} onClose={onClose}>
@@ -40,6 +72,8 @@ interface ConfirmProps {
   message: ReactNode;
   confirmLabel: string;
   busy: boolean;
+  /** Why the last attempt failed, said inside the dialog. */
+  error?: unknown;
   onConfirm: () => void;
   onClose: () => void;
 }
@@ -50,13 +84,15 @@ export function ConfirmDialog({
   message,
   confirmLabel,
   busy,
+  error,
   onConfirm,
   onClose,
 }: ConfirmProps) {
   return (
     <Modal open={open} title={title} onClose={onClose}>
       <p>{message}</p>
-      <footer>
+      {error ? <ErrorMessage error={error} /> : null}
+      <footer className="dialog-actions">
         <button type="button" className="secondary" onClick={onClose}>
           Cancel
         </button>

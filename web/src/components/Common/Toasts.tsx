@@ -1,5 +1,17 @@
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
+import { createPortal } from "react-dom";
 import { ApiError, describeError } from "../../lib/errors";
+import { ConnectionNotice } from "./ConnectionNotice";
+import { useTopDialog } from "./Modal";
 
 export interface Toast {
   id: number;
@@ -19,9 +31,9 @@ let nextId = 1;
 let external: ToastApi | null = null;
 
 /**
- * Shows a failed request as an error toast with its request id. An ended
- * session is not shown: the global UNAUTHENTICATED handler already sends the
- * user to log in, once.
+ * Shows a failed background request as an error toast with its request id.
+ * An ended session is not shown: the global UNAUTHENTICATED handler already
+ * sends the user to log in, once. (Forms and dialogs say their own errors.)
  */
 export function reportError(toast: Pick<ToastApi, "error"> | null, error: unknown): void {
   if (error instanceof ApiError && error.sessionEnded) return;
@@ -34,15 +46,36 @@ export function toastOutsideReact(): ToastApi | null {
   return external;
 }
 
+const LIFETIME_MS = { success: 5000, error: 15000 } as const;
+
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
-  const dismiss = useCallback((id: number) => setToasts((t) => t.filter((x) => x.id !== id)), []);
+  const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>());
+  const dismiss = useCallback((id: number) => {
+    clearTimeout(timers.current.get(id));
+    timers.current.delete(id);
+    setToasts((t) => t.filter((x) => x.id !== id));
+  }, []);
   const push = useCallback(
     (toast: Omit<Toast, "id">) => {
       const id = nextId++;
-      setToasts((t) => [...t.slice(-4), { ...toast, id }]);
+      setToasts((current) => {
+        // The same message twice (two queries failing alike) is said once.
+        const same = current.filter(
+          (t) =>
+            t.kind === toast.kind && t.message === toast.message && t.requestId === toast.requestId,
+        );
+        for (const t of same) {
+          clearTimeout(timers.current.get(t.id));
+          timers.current.delete(t.id);
+        }
+        return [...current.filter((t) => !same.includes(t)).slice(-4), { ...toast, id }];
+      });
       // Errors stay longer: a user may need to copy the request id.
-      setTimeout(() => dismiss(id), toast.kind === "error" ? 15000 : 5000);
+      timers.current.set(
+        id,
+        setTimeout(() => dismiss(id), LIFETIME_MS[toast.kind]),
+      );
     },
     [dismiss],
   );
@@ -53,30 +86,49 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     }),
     [push],
   );
-  external = api;
+  useEffect(() => {
+    external = api;
+    return () => {
+      if (external === api) external = null;
+    };
+  }, [api]);
 
   return (
     <ToastContext.Provider value={api}>
       {children}
-      {/* Live regions exist before any toast so screen readers announce additions. */}
-      <section className="toasts" aria-label="Notifications">
-        <div role="status" aria-live="polite">
-          {toasts
-            .filter((t) => t.kind === "success")
-            .map((t) => (
-              <ToastView key={t.id} toast={t} onDismiss={dismiss} />
-            ))}
-        </div>
-        <div role="alert" aria-live="assertive">
-          {toasts
-            .filter((t) => t.kind === "error")
-            .map((t) => (
-              <ToastView key={t.id} toast={t} onDismiss={dismiss} />
-            ))}
-        </div>
-      </section>
+      <ToastRegion toasts={toasts} onDismiss={dismiss} />
     </ToastContext.Provider>
   );
+}
+
+/**
+ * The messages, rendered inside the innermost open modal dialog when there is
+ * one (a modal paints over and disables everything outside it), else at the
+ * end of the body.
+ */
+function ToastRegion({ toasts, onDismiss }: { toasts: Toast[]; onDismiss: (id: number) => void }) {
+  const dialog = useTopDialog();
+  const region = (
+    // Live regions exist before any toast so screen readers announce additions.
+    <section className="toasts" aria-label="Notifications">
+      <ConnectionNotice />
+      <div role="status" aria-live="polite">
+        {toasts
+          .filter((t) => t.kind === "success")
+          .map((t) => (
+            <ToastView key={t.id} toast={t} onDismiss={onDismiss} />
+          ))}
+      </div>
+      <div role="alert" aria-live="assertive">
+        {toasts
+          .filter((t) => t.kind === "error")
+          .map((t) => (
+            <ToastView key={t.id} toast={t} onDismiss={onDismiss} />
+          ))}
+      </div>
+    </section>
+  );
+  return dialog ? createPortal(region, dialog) : region;
 }
 
 function ToastView({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number) => void }) {
@@ -86,7 +138,7 @@ function ToastView({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
       {toast.requestId ? (
         <p>
           <small>
-            Request id: <code data-testid="toast-request-id">{toast.requestId}</code>
+            Request id: <code data-testid="request-id">{toast.requestId}</code>
           </small>
         </p>
       ) : null}

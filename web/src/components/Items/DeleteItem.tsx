@@ -1,42 +1,48 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { graphql } from "../../gql";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
-import { reportError, useToast } from "../Common/Toasts";
-import { DeleteItemMutation, ITEMS_KEY } from "./queries";
+import { useToast } from "../Common/Toasts";
+import { ITEMS_KEY } from "./keys";
 
-export function DeleteItem({ id, title }: { id: string; title: string }) {
-  const [open, setOpen] = useState(false);
+const DeleteItemMutation = graphql(`
+  mutation DeleteItem($id: UUID!) {
+    deleteItem(id: $id)
+  }
+`);
+
+/** The list's one delete confirmation, open while `item` is set (see ItemsList). */
+export function DeleteItem({
+  item,
+  onClose,
+}: {
+  item: { id: string; title: string } | null;
+  onClose: () => void;
+}) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const remove = useMutation({
-    mutationFn: () => execute(DeleteItemMutation, { id }),
+    mutationFn: (id: string) => execute(DeleteItemMutation, { id }),
     onSuccess: () => {
       toast.success("Item deleted.");
-      setOpen(false);
+      close();
       return queryClient.invalidateQueries({ queryKey: ITEMS_KEY });
     },
-    onError: (error) => reportError(toast, error),
   });
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
   return (
-    <>
-      <button
-        type="button"
-        className="danger outline"
-        aria-label={`Delete ${title}`}
-        onClick={() => setOpen(true)}
-      >
-        Delete
-      </button>
-      <ConfirmDialog
-        open={open}
-        title="Delete item"
-        message={`Delete “${title}”? This cannot be undone.`}
-        confirmLabel="Delete"
-        busy={remove.isPending}
-        onConfirm={() => remove.mutate()}
-        onClose={() => setOpen(false)}
-      />
-    </>
+    <ConfirmDialog
+      open={item !== null}
+      title="Delete item"
+      message={`Delete “${item?.title ?? ""}”? This cannot be undone.`}
+      confirmLabel="Delete"
+      busy={remove.isPending}
+      error={remove.error}
+      onConfirm={() => item && remove.mutate(item.id)}
+      onClose={close}
+    />
   );
 }

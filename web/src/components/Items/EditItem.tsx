@@ -1,54 +1,45 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
-import { useZodForm } from "../../lib/form";
+import { graphql } from "../../gql";
 import { execute } from "../../lib/graphql-client";
 import { itemSchema } from "../../lib/validation";
-import { Modal } from "../Common/Modal";
+import { FormDialog } from "../Common/FormDialog";
 import { useToast } from "../Common/Toasts";
-import { ItemFormFields, type ItemValues } from "./ItemForm";
-import { ITEMS_KEY, UpdateItemMutation } from "./queries";
+import { ITEM_FIELDS, ItemFormFields, type ItemValues } from "./ItemFormFields";
+import { ITEMS_KEY } from "./keys";
 
-export function EditItem({ item }: { item: ItemValues & { id: string } }) {
-  const [open, setOpen] = useState(false);
+const UpdateItemMutation = graphql(`
+  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {
+    updateItem(id: $id, input: $input) {
+      id
+    }
+  }
+`);
+
+export type EditableItem = ItemValues & { id: string };
+
+/** The list's one edit dialog, open while `item` is set (see ItemsList). */
+export function EditItem({ item, onClose }: { item: EditableItem | null; onClose: () => void }) {
   const queryClient = useQueryClient();
   const toast = useToast();
   const update = useMutation({
-    mutationFn: (input: ItemValues) => execute(UpdateItemMutation, { id: item.id, input }),
+    mutationFn: ({ id, input }: { id: string; input: ItemValues }) =>
+      execute(UpdateItemMutation, { id, input }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ITEMS_KEY }),
   });
-  const form = useZodForm(
-    itemSchema,
-    ["title", "description"],
-    async (values) => {
-      await update.mutateAsync(values);
-      toast.success("Item updated.");
-      setOpen(false);
-    },
-    toast.error,
-  );
   return (
-    <>
-      <button
-        type="button"
-        className="secondary outline"
-        aria-label={`Edit ${item.title}`}
-        onClick={() => setOpen(true)}
-      >
-        Edit
-      </button>
-      <Modal open={open} title="Edit item" onClose={() => setOpen(false)}>
-        <form onSubmit={form.onSubmit} noValidate>
-          <ItemFormFields form={form} item={item} />
-          <footer>
-            <button type="button" className="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-            <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-              Save
-            </button>
-          </footer>
-        </form>
-      </Modal>
-    </>
+    <FormDialog
+      open={item !== null}
+      title="Edit item"
+      onClose={onClose}
+      schema={itemSchema}
+      fields={ITEM_FIELDS}
+      onSubmit={async (input) => {
+        if (!item) return;
+        await update.mutateAsync({ id: item.id, input });
+        toast.success("Item updated.");
+      }}
+    >
+      {(form) => <ItemFormFields form={form} item={item ?? undefined} />}
+    </FormDialog>
   );
 }

@@ -10,9 +10,9 @@ const LABELS: Record<Theme, string> = {
 export function Appearance() {
   const [theme, setTheme] = useState<Theme>(loadTheme);
   return (
-    <section aria-labelledby="appearance-heading">
+    <section aria-labelledby="appearance-heading" className="settings-card">
       <h2 id="appearance-heading">Appearance</h2>
-      <fieldset>
+      <fieldset className="theme-choice">
         <legend>Theme</legend>
         {THEMES.map((value) => (
           <label key={value}>

@@ -1,12 +1,15 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
+import { useMemo } from "react";
 import { graphql } from "../../gql";
+import { usePasswordLimits } from "../../hooks/usePasswordLimits";
 import { clearSession } from "../../lib/auth";
 import { useZodForm } from "../../lib/form";
 import { execute } from "../../lib/graphql-client";
-import { changePasswordSchema, PASSWORD_MAX, PASSWORD_MIN } from "../../lib/validation";
-import { Field } from "../Common/Field";
-import { useToast } from "../Common/Toasts";
+import { changePasswordSchema } from "../../lib/validation";
+import { NewPasswordFields } from "../Auth/NewPasswordFields";
+import { PasswordField } from "../Common/Field";
+import { Form, SubmitButton } from "../Common/Form";
 
 const ChangePasswordMutation = graphql(`
   mutation ChangePassword($input: ChangePasswordInput!) {
@@ -17,11 +20,12 @@ const ChangePasswordMutation = graphql(`
 `);
 
 export function ChangePassword() {
-  const toast = useToast();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const limits = usePasswordLimits();
+  const schema = useMemo(() => changePasswordSchema(limits), [limits]);
   const form = useZodForm(
-    changePasswordSchema,
+    schema,
     ["currentPassword", "newPassword", "confirmPassword"],
     async ({ currentPassword, newPassword }) => {
       await execute(ChangePasswordMutation, { input: { currentPassword, newPassword } });
@@ -31,41 +35,20 @@ export function ChangePassword() {
       queryClient.clear();
       await navigate({ to: "/login", search: { reason: "password-changed" } });
     },
-    toast.error,
   );
   return (
-    <section aria-labelledby="password-heading">
+    <section aria-labelledby="password-heading" className="settings-card">
       <h2 id="password-heading">Change password</h2>
-      <form onSubmit={form.onSubmit} noValidate>
-        <Field
+      <Form form={form} actions={<SubmitButton form={form}>Change password</SubmitButton>}>
+        <PasswordField
           label="Current password"
           name="currentPassword"
-          type="password"
           autoComplete="current-password"
           required
           error={form.errors.currentPassword}
         />
-        <Field
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint={`${PASSWORD_MIN}–${PASSWORD_MAX} characters; a long passphrase is best.`}
-          error={form.errors.newPassword}
-        />
-        <Field
-          label="Confirm new password"
-          name="confirmPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={form.errors.confirmPassword}
-        />
-        <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-          Change password
-        </button>
-      </form>
+        <NewPasswordFields form={form} confirmLabel="Confirm new password" />
+      </Form>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { graphql } from "../../gql";
 import { clearSession } from "../../lib/auth";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
-import { reportError, useToast } from "../Common/Toasts";
+import { useToast } from "../Common/Toasts";
 
 const DeleteMeMutation = graphql(`
   mutation DeleteMe {
@@ -28,13 +28,19 @@ export function DeleteAccount() {
       toast.success("Your account and its items were deleted.");
       await navigate({ to: "/login" });
     },
-    onError: (error) => reportError(toast, error),
   });
   return (
-    <section aria-labelledby="danger-heading" className="danger-zone">
+    <section aria-labelledby="danger-heading" className="settings-card danger-zone">
       <h2 id="danger-heading">Danger zone</h2>
       <p>Delete your account and all of its items. This cannot be undone.</p>
-      <button type="button" className="danger" onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        className="danger"
+        onClick={() => {
+          remove.reset();
+          setOpen(true);
+        }}
+      >
         Delete account
       </button>
       <ConfirmDialog
@@ -43,6 +49,7 @@ export function DeleteAccount() {
         message="All your data will be permanently deleted. Are you sure?"
         confirmLabel="Delete my account"
         busy={remove.isPending}
+        error={remove.error}
         onConfirm={() => remove.mutate()}
         onClose={() => setOpen(false)}
       />

@@ -5,6 +5,7 @@ import { useZodForm } from "../../lib/form";
 import { execute } from "../../lib/graphql-client";
 import { updateMeSchema } from "../../lib/validation";
 import { Field } from "../Common/Field";
+import { Form, SubmitButton } from "../Common/Form";
 import { useToast } from "../Common/Toasts";
 
 const UpdateMeMutation = graphql(`
@@ -25,23 +26,19 @@ export function UserInformation({ email, fullName }: { email: string; fullName: 
       execute(UpdateMeMutation, { input }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meQuery.queryKey }),
   });
-  const form = useZodForm(
-    updateMeSchema,
-    ["email", "fullName"],
-    async (values) => {
-      await update.mutateAsync(values);
-      toast.success("Profile updated.");
-    },
-    toast.error,
-  );
+  const form = useZodForm(updateMeSchema, ["fullName", "email"], async (values) => {
+    await update.mutateAsync(values);
+    toast.success("Profile updated.");
+  });
   return (
-    <section aria-labelledby="profile-heading">
+    <section aria-labelledby="profile-heading" className="settings-card">
       <h2 id="profile-heading">Profile</h2>
-      <form onSubmit={form.onSubmit} noValidate>
+      <Form form={form} actions={<SubmitButton form={form}>Save profile</SubmitButton>}>
         <Field
           label="Full name"
           name="fullName"
           autoComplete="name"
+          optional
           defaultValue={fullName ?? ""}
           error={form.errors.fullName}
         />
@@ -54,10 +51,7 @@ export function UserInformation({ email, fullName }: { email: string; fullName: 
           defaultValue={email}
           error={form.errors.email}
         />
-        <button type="submit" aria-busy={form.submitting} disabled={form.submitting}>
-          Save profile
-        </button>
-      </form>
+      </Form>
     </section>
   );
 }

@@ -1,0 +1,164 @@
+// Every screen, at a phone's width and a desktop's, in the light and the dark
+// theme: axe finds no violation of any impact. With RAMPART_SCREENSHOTS set
+// (npm run screenshots) the light ones are saved as <screen>-<width>.png.
+import { it } from "node:test";
+import { checkA11y, DESKTOP, logIn, openPage, PHONE, screenshot } from "./browser.mjs";
+import { apiLogin, gql, resetLinkIn } from "./stack.mjs";
+import { signUpUser } from "./users.mjs";
+
+async function createItems(baseUrl, token, titles) {
+  for (const [title, description] of titles) {
+    await gql(
+      baseUrl,
+      "mutation C($input: CreateItemInput!) { createItem(input: $input) { id } }",
+      { input: { title, description } },
+      token,
+    );
+  }
+}
+
+const ITEMS = [
+  ["Renew the TLS certificate", "Traefik does it; check the expiry alert fires"],
+  ["Quarterly restore test", "pg_restore last night's dump into a scratch database"],
+  ["Rotate the SMTP password", null],
+  ["Review the audit events", "Failed logins from unknown addresses"],
+  ["Update the runbook", "Add the new prestart step"],
+  ["Plan the MFA rollout", null],
+];
+
+const DARK_SHOTS = ["items", "settings", "login"];
+
+export function screensSuite(ctx) {
+  it("every screen passes axe in both themes at 390 px and 1440 px", async () => {
+    const base = ctx.stack.baseUrl;
+    const user = await signUpUser(base, { tag: "screens", fullName: "Sam Screens" });
+    const fresh = await signUpUser(base, { tag: "screens-empty", fullName: "Erin Empty" });
+    await createItems(base, user.token, ITEMS);
+    // A real recovery link (opening it does not use it up).
+    const since = ctx.mail.messages.length;
+    await gql(
+      base,
+      "mutation R($input: RecoverPasswordInput!) { recoverPassword(input: $input) { message } }",
+      { input: { email: fresh.email } },
+    );
+    const link = resetLinkIn(await ctx.mail.waitFor(fresh.email, { since }));
+    const token = new URL(link).searchParams.get("token");
+    const { accessToken: adminToken } = await apiLogin(
+      base,
+      ctx.stack.admin.email,
+      ctx.stack.admin.password,
+    );
+    await gql(
+      base,
+      "mutation C($input: CreateItemInput!) { createItem(input: $input) { id } }",
+      { input: { title: "Admin's own note" } },
+      adminToken,
+    );
+
+    for (const viewport of [PHONE, DESKTOP]) {
+      for (const colorScheme of ["light", "dark"]) {
+        const tag = `${viewport.width}px ${colorScheme}`;
+        const shoot = (page, name) => {
+          if (colorScheme === "light") return screenshot(page, `${name}-${viewport.width}`);
+          if (DARK_SHOTS.includes(name)) return screenshot(page, `${name}-dark-${viewport.width}`);
+        };
+        const check = async (page, name) => {
+          await page.waitForLoadState("networkidle");
+          await checkA11y(page, `${name} (${tag})`);
+          await shoot(page, name);
+        };
+
+        // Logged out.
+        const guest = await openPage(ctx.browser, { viewport, colorScheme });
+        const g = guest.page;
+        await g.goto(`${base}/login`);
+        await g.getByRole("heading", { name: "Log in" }).waitFor();
+        await check(g, "login");
+        await g.getByRole("button", { name: "Log in" }).click();
+        await g.locator(".field-error").first().waitFor();
+        await check(g, "login-errors");
+        await g.goto(`${base}/signup`);
+        await g.getByLabel("Confirm password").waitFor();
+        await check(g, "signup");
+        await g.goto(`${base}/recover-password`);
+        await g.getByRole("button", { name: "Send reset link" }).waitFor();
+        await check(g, "recover-password");
+        for (const path of ["reset-password", "set-password"]) {
+          await g.goto(`${base}/${path}?token=${token}`);
+          await g.getByRole("button", { name: "Set password" }).waitFor();
+          await check(g, path);
+        }
+        await g.goto(`${base}/no/such/page`);
+        await g.getByRole("heading", { name: "Page not found" }).waitFor();
+        await check(g, "not-found");
+        await guest.context.close();
+
+        // A user with items, and one with none.
+        const signedIn = await openPage(ctx.browser, { viewport, colorScheme });
+        const p = signedIn.page;
+        await logIn(p, base, user.email, user.password);
+        await check(p, "dashboard");
+        if (viewport === PHONE) {
+          await p.getByRole("button", { name: "Menu" }).click();
+          await p.getByRole("link", { name: "Settings", exact: true }).waitFor();
+          await check(p, "menu");
+          await p.keyboard.press("Escape");
+        }
+        await p.goto(`${base}/items`);
+        await p.getByTestId("item-row").first().waitFor();
+        await check(p, "items");
+        await p.getByRole("button", { name: "Add item" }).click();
+        await p.getByRole("dialog", { name: "Add item" }).waitFor();
+        await check(p, "add-item");
+        await p.getByRole("dialog").getByRole("button", { name: "Save" }).click();
+        await p.getByRole("dialog").locator(".field-error").waitFor();
+        await check(p, "add-item-errors");
+        await p.keyboard.press("Escape");
+        await p.getByRole("button", { name: `Delete ${ITEMS[0][0]}` }).click();
+        await p.getByRole("dialog", { name: "Delete item" }).waitFor();
+        await check(p, "delete-item");
+        await p.keyboard.press("Escape");
+        await p.goto(`${base}/settings`);
+        await p.getByRole("heading", { name: "Danger zone" }).waitFor();
+        await check(p, "settings");
+        await p.goto(`${base}/admin`);
+        await p.getByTestId("access-denied").waitFor();
+        await check(p, "access-denied");
+        await p.goto(`${base}/nothing/here`);
+        await p.getByRole("heading", { name: "Page not found" }).waitFor();
+        await check(p, "not-found-signed-in");
+        await signedIn.context.close();
+
+        const empty = await openPage(ctx.browser, { viewport, colorScheme });
+        await logIn(empty.page, base, fresh.email, fresh.password);
+        await empty.page.goto(`${base}/items`);
+        await empty.page.getByTestId("items-empty").waitFor();
+        await check(empty.page, "items-empty");
+        await empty.context.close();
+
+        // The administrator.
+        const adminPage = await openPage(ctx.browser, { viewport, colorScheme });
+        const a = adminPage.page;
+        await logIn(a, base, ctx.stack.admin.email, ctx.stack.admin.password);
+        await a.goto(`${base}/admin`);
+        await a.getByTestId("user-row").first().waitFor();
+        await check(a, "admin-users");
+        await a.getByRole("button", { name: "Add user" }).click();
+        await a.getByRole("dialog", { name: "Add user" }).waitFor();
+        await check(a, "add-user");
+        await a.keyboard.press("Escape");
+        await a.getByRole("button", { name: `Edit ${user.email}` }).click();
+        await a.getByRole("dialog", { name: "Edit user" }).waitFor();
+        await check(a, "edit-user");
+        await a.keyboard.press("Escape");
+        await a.goto(`${base}/admin/audit`);
+        await a.getByTestId("audit-row").first().waitFor();
+        await check(a, "admin-audit");
+        await a.goto(`${base}/items`);
+        await a.getByTestId("item-row").first().waitFor();
+        await check(a, "items-superuser");
+        await adminPage.context.close();
+      }
+    }
+  });
+}

@@ -1,0 +1,2 @@
+/** Every cached page of items: mutations invalidate them all (totals shift pages). */
+export const ITEMS_KEY = ["items"] as const;
