@@ -20,6 +20,16 @@ pub struct Page {
     pub limit: u64,
 }
 
+impl Default for Page {
+    /// The first 20, as the API's list arguments default to.
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            limit: 20,
+        }
+    }
+}
+
 impl Page {
     pub fn new(offset: i64, limit: i64) -> Result<Self, AppError> {
         if !(1..=MAX_PAGE_SIZE).contains(&limit) {
@@ -43,13 +53,16 @@ impl Page {
 
 const TOTAL: &str = "page_total_count";
 
+/// Which end of a list comes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Newest {
+    #[default]
+    First,
+    Last,
+}
+
 /// One page of `filtered`, newest first (every list's index is
 /// `(created_at DESC, id DESC)`), and how many rows `filtered` matches.
-///
-/// One statement: the total is an uncorrelated scalar subquery, which
-/// PostgreSQL and SQLite evaluate once, so a page with its count costs one
-/// round trip instead of two. A page past the end has no row to carry the
-/// total; only then is it counted on its own.
 pub async fn newest_first<E, C>(
     db: &C,
     filtered: Select<E>,
@@ -62,14 +75,41 @@ where
     E::Model: FromQueryResult + Send + Sync,
     C: ConnectionTrait,
 {
+    by_creation(db, filtered, created_at, id, Newest::First, page).await
+}
+
+/// One page of `filtered` in creation order, newest first or last (the same
+/// index, read backwards), and how many rows `filtered` matches.
+///
+/// One statement: the total is an uncorrelated scalar subquery, which
+/// PostgreSQL and SQLite evaluate once, so a page with its count costs one
+/// round trip instead of two. A page past the end has no row to carry the
+/// total; only then is it counted on its own.
+pub async fn by_creation<E, C>(
+    db: &C,
+    filtered: Select<E>,
+    created_at: E::Column,
+    id: E::Column,
+    newest: Newest,
+    page: Page,
+) -> Result<(Vec<E::Model>, u64), AppError>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    C: ConnectionTrait,
+{
+    let order = match newest {
+        Newest::First => sea_orm::Order::Desc,
+        Newest::Last => sea_orm::Order::Asc,
+    };
     let mut count = filtered.clone().into_query();
     count.clear_selects().expr(Expr::col(Asterisk).count());
     let total = SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement()));
     let statement = filtered
         .clone()
         .expr_as(total, TOTAL)
-        .order_by_desc(created_at)
-        .order_by_desc(id)
+        .order_by(created_at, order.clone())
+        .order_by(id, order)
         .offset(page.offset)
         .limit(page.limit)
         .build(db.get_database_backend());

@@ -10,6 +10,7 @@ mod m20261129_000002_create_items;
 mod m20261129_000003_create_password_reset_tokens;
 mod m20261129_000004_create_throttles;
 mod m20261129_000005_create_audit_events;
+mod m20261202_000007_index_user_lists;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_password_reset_tokens::Migration),
             Box::new(m20261129_000004_create_throttles::Migration),
             Box::new(m20261129_000005_create_audit_events::Migration),
+            Box::new(m20261202_000007_index_user_lists::Migration),
         ]
     }
 }

@@ -77,6 +77,19 @@ impl AuthQuery {
             password_max_length: policy.max_length,
         })
     }
+
+    /// Whether a reset or set-password link is still usable (throttled like
+    /// resetPassword).
+    async fn password_token_valid(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret)] token: String,
+    ) -> async_graphql::Result<bool> {
+        let (state, caller) = request(ctx)?;
+        service::password_token_valid(state, caller, &token)
+            .await
+            .gql()
+    }
 }
 
 #[derive(Default)]

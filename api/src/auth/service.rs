@@ -267,6 +267,19 @@ pub async fn recover_password(
     Ok(())
 }
 
+/// Whether a reset or set-password link can still be used, so the page can
+/// say so before anyone types a new password. It spends the same per-IP
+/// budget as `reset_password`: probing links is no cheaper than using them.
+#[tracing::instrument(name = "auth.password_token_valid", skip_all)]
+pub async fn password_token_valid(
+    state: &AppState,
+    caller: &Caller,
+    token: &str,
+) -> Result<bool, AppError> {
+    spend_ip_budget(state, caller.ip).await?;
+    link_token::is_usable(&state.db, token.trim(), Utc::now()).await
+}
+
 pub struct ResetPasswordInput {
     pub token: String,
     pub new_password: String,

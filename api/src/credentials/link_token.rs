@@ -41,6 +41,28 @@ pub async fn create<C: ConnectionTrait>(
     Ok(raw)
 }
 
+/// Whether `raw` is a token that `consume` would accept now, without
+/// using it up.
+pub async fn is_usable<C: ConnectionTrait>(
+    db: &C,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    if !well_formed(raw) {
+        return Ok(false);
+    }
+    let row = token::Entity::find()
+        .filter(token::Column::TokenHash.eq(digest(raw)))
+        .one(db)
+        .await?;
+    Ok(row.is_some_and(|row| row.used_at.is_none() && row.expires_at > now))
+}
+
+/// 64 hex digits: anything else cannot be a token and is not looked up.
+fn well_formed(raw: &str) -> bool {
+    raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Returns the user a still-valid token belongs to and marks it used.
 pub async fn consume<C: ConnectionTrait>(
     db: &C,
@@ -53,7 +75,7 @@ pub async fn consume<C: ConnectionTrait>(
             "This link is invalid or has expired. Ask for a new one.",
         )
     };
-    if raw.len() != 64 || !raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !well_formed(raw) {
         return Err(invalid());
     }
     let row = token::Entity::find()

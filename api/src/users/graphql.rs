@@ -1,11 +1,11 @@
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::service::{self, NewUser, ProfileChanges, UserChanges};
+use super::service::{self, NewUser, ProfileChanges, UserChanges, UserQuery};
 use crate::{
     error::GqlResult,
-    pagination::Page,
+    pagination::{Newest, Page},
     resolver::{change, request, Message},
 };
 
@@ -33,6 +33,20 @@ impl From<entity::user::Model> for User {
             updated_at: row.updated_at,
         }
     }
+}
+
+/// Narrows the user list; a field left out does not filter.
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    pub is_superuser: Option<bool>,
+    pub is_active: Option<bool>,
+}
+
+#[derive(Enum, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserOrder {
+    #[default]
+    NewestFirst,
+    OldestFirst,
 }
 
 #[derive(SimpleObject)]
@@ -80,7 +94,9 @@ impl UsersQuery {
         Ok(caller.viewer().gql()?.user.clone().into())
     }
 
-    /// Every user, newest first. Superusers only.
+    /// Users, newest first unless `orderBy` says otherwise, optionally
+    /// searched (a part of the e-mail or the name, any case) and filtered by
+    /// role and status. Superusers only.
     // Costs 5 plus `limit` times its selection: a page of 100 costs a hundred
     // times what a page of one does.
     #[graphql(complexity = "5 + (limit.clamp(1, 100) as usize) * child_complexity")]
@@ -89,11 +105,24 @@ impl UsersQuery {
         ctx: &Context<'_>,
         #[graphql(default = 0)] offset: i64,
         #[graphql(default = 20)] limit: i64,
+        search: Option<String>,
+        filter: Option<UserFilter>,
+        #[graphql(default)] order_by: UserOrder,
     ) -> async_graphql::Result<UserPage> {
         let (state, caller) = request(ctx)?;
         caller.superuser().gql()?;
-        let page = Page::new(offset, limit).gql()?;
-        let (rows, total) = service::list(state, caller, page).await.gql()?;
+        let filter = filter.unwrap_or_default();
+        let query = UserQuery {
+            search,
+            is_superuser: filter.is_superuser,
+            is_active: filter.is_active,
+            newest: match order_by {
+                UserOrder::NewestFirst => Newest::First,
+                UserOrder::OldestFirst => Newest::Last,
+            },
+            page: Page::new(offset, limit).gql()?,
+        };
+        let (rows, total) = service::list(state, caller, query).await.gql()?;
         Ok(UserPage {
             nodes: rows.into_iter().map(Into::into).collect(),
             total_count: total,

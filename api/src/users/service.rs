@@ -5,7 +5,9 @@
 use chrono::Utc;
 use entity::user;
 use sea_orm::{
-    ActiveModelTrait, DbErr, EntityTrait, IntoActiveModel, ModelTrait, Set, TransactionTrait,
+    sea_query::{Expr, LikeExpr, SimpleExpr},
+    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -18,8 +20,9 @@ use crate::{
     caller::{Caller, Viewer},
     credentials::{link_token, UNUSABLE_PASSWORD_HASH},
     error::{is_unique_violation, AppError},
-    pagination::{self, Page},
+    pagination::{self, Newest, Page},
     state::AppState,
+    text::{check_free_text, Lines},
 };
 
 /// An account a superuser creates. It has no password: the owner sets one
@@ -48,16 +51,70 @@ pub struct ProfileChanges {
     pub full_name: Option<Option<String>>,
 }
 
-/// Every user, newest first. Superusers only.
+/// What the admin's user list shows: a search, filters, an order, a page.
+#[derive(Default)]
+pub struct UserQuery {
+    /// A part of the e-mail or the name, any case.
+    pub search: Option<String>,
+    pub is_superuser: Option<bool>,
+    pub is_active: Option<bool>,
+    pub newest: Newest,
+    pub page: Page,
+}
+
+/// Users matching `query`, in creation order. Superusers only.
 #[tracing::instrument(name = "users.list", skip_all)]
 pub async fn list(
     state: &AppState,
     caller: &Caller,
-    page: Page,
+    query: UserQuery,
 ) -> Result<(Vec<user::Model>, u64), AppError> {
     caller.superuser()?;
+    let mut select = user::Entity::find();
+    if let Some(term) = query
+        .search
+        .as_deref()
+        .map(normalize_search)
+        .transpose()?
+        .flatten()
+    {
+        select = select.filter(matches_search(&term));
+    }
+    if let Some(is_superuser) = query.is_superuser {
+        select = select.filter(user::Column::IsSuperuser.eq(is_superuser));
+    }
+    if let Some(is_active) = query.is_active {
+        select = select.filter(user::Column::IsActive.eq(is_active));
+    }
     let (created_at, id) = (user::Column::CreatedAt, user::Column::Id);
-    pagination::newest_first(&state.db, user::Entity::find(), created_at, id, page).await
+    pagination::by_creation(&state.db, select, created_at, id, query.newest, query.page).await
+}
+
+pub const MAX_SEARCH_LENGTH: usize = 100;
+
+/// The search term as compared: trimmed, lower-cased, `None` when empty.
+fn normalize_search(raw: &str) -> Result<Option<String>, AppError> {
+    let term = raw.trim().to_lowercase();
+    if term.chars().count() > MAX_SEARCH_LENGTH {
+        return Err(AppError::bad_input(
+            "search",
+            "Search for at most 100 characters.",
+        ));
+    }
+    check_free_text("search", &term, Lines::One)?;
+    Ok(Some(term).filter(|t| !t.is_empty()))
+}
+
+/// `term` anywhere in the e-mail or the name, ignoring case. The expression
+/// is the one the PostgreSQL trigram index is built on (migration
+/// `m20261202_000007`); LIKE's wildcards in the term are matched literally.
+fn matches_search(term: &str) -> SimpleExpr {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let haystack = Expr::cust("(lower(email) || ' ' || lower(coalesce(full_name, '')))");
+    Expr::expr(haystack).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 /// One user. A normal user may only ask for themself; asking for anyone

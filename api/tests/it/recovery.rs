@@ -19,6 +19,8 @@ on_both_databases!(
     a_password_change_kills_open_reset_links,
     a_weak_new_password_changes_nothing,
     recovery_mail_is_throttled_per_account_and_ip,
+    a_link_can_be_checked_before_it_is_used,
+    checking_links_spends_the_reset_budget,
 );
 
 const RECOVER: &str = "mutation($e: String!) { recoverPassword(input: {email: $e}) { message } }";
@@ -201,4 +203,53 @@ async fn recovery_mail_is_throttled_per_account_and_ip(backend: Backend) {
         .gql(RECOVER, json!({ "e": "ghost@rampart.dev" }), None)
         .await;
     assert_eq!(limited.code(), "RATE_LIMITED");
+}
+
+const CHECK: &str = "query($t: String!) { passwordTokenValid(token: $t) }";
+
+async fn a_link_can_be_checked_before_it_is_used(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let user = app.user("checker").await;
+    recover(&app, &user.email).await;
+    let token = app.smtp.wait_for(&user.email).await.token();
+    let check = |t: String| app.gql(CHECK, json!({ "t": t }), None);
+    assert_eq!(check(token.clone()).await.ok()["passwordTokenValid"], true);
+    assert_eq!(
+        check(token.clone()).await.ok()["passwordTokenValid"],
+        true,
+        "checking does not use the link up"
+    );
+    for forged in ["", "zz", &"0".repeat(64), &token[..63]] {
+        assert_eq!(
+            check(forged.to_owned()).await.ok()["passwordTokenValid"],
+            false,
+            "{forged:?}"
+        );
+    }
+    app.gql(RESET, json!({ "t": token, "p": strong_password() }), None)
+        .await
+        .ok();
+    assert_eq!(check(token).await.ok()["passwordTokenValid"], false, "used");
+}
+
+async fn checking_links_spends_the_reset_budget(backend: Backend) {
+    let app = TestApp::with_env(backend, &[("LOGIN_IP_ATTEMPTS_PER_MINUTE", "3")]).await;
+    for _ in 0..3 {
+        let reply = app.gql(CHECK, json!({ "t": "0".repeat(64) }), None).await;
+        reply.ok();
+    }
+    let limited = app.gql(CHECK, json!({ "t": "0".repeat(64) }), None).await;
+    assert_eq!(limited.code(), "RATE_LIMITED");
+    let reset = app
+        .gql(
+            RESET,
+            json!({ "t": "0".repeat(64), "p": strong_password() }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        reset.code(),
+        "RATE_LIMITED",
+        "one budget for checking and resetting"
+    );
 }

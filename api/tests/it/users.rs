@@ -17,6 +17,8 @@ on_both_databases!(
     normal_users_cannot_see_other_users,
     anonymous_callers_are_unauthenticated,
     superusers_list_users_newest_first_with_a_total,
+    superusers_search_filter_and_order_users,
+    user_search_takes_wildcards_literally_and_bounds_its_input,
     a_created_user_gets_a_welcome_link_not_a_password,
     superusers_update_users_partially,
     superusers_cannot_lock_themselves_out,
@@ -521,4 +523,128 @@ async fn page_bounds_are_enforced(backend: Backend) {
     )
     .await
     .ok();
+}
+
+const USERS: &str = "query($search: String, $filter: UserFilter, $order: UserOrder!) { users(limit: 100, search: $search, filter: $filter, orderBy: $order) { totalCount nodes { email } } }";
+
+async fn user_emails(app: &TestApp, token: &str, variables: serde_json::Value) -> Vec<String> {
+    let reply = app.gql(USERS, variables, Some(token)).await;
+    reply.ok()["users"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["email"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn superusers_search_filter_and_order_users(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = app.admin_token().await;
+    let zoe = app.user("zoe").await;
+    let max = app.user("max").await;
+    app.gql(
+        "mutation($id: UUID!) { updateUser(id: $id, input: {isActive: false}) { id } }",
+        json!({ "id": max.id }),
+        Some(&admin),
+    )
+    .await
+    .ok();
+    let all = |order: &str| json!({ "order": order });
+    assert_eq!(
+        user_emails(&app, &admin, all("NEWEST_FIRST")).await,
+        vec![
+            max.email.clone(),
+            zoe.email.clone(),
+            app.admin_email.clone()
+        ]
+    );
+    assert_eq!(
+        user_emails(&app, &admin, all("OLDEST_FIRST")).await,
+        vec![
+            app.admin_email.clone(),
+            zoe.email.clone(),
+            max.email.clone()
+        ],
+        "the superuser's own row comes first, not on the last page"
+    );
+    let search = |term: &str| json!({ "search": term, "order": "NEWEST_FIRST" });
+    assert_eq!(
+        user_emails(&app, &admin, search("ZOE")).await,
+        vec![zoe.email.clone()]
+    );
+    assert_eq!(
+        user_emails(&app, &admin, search("  rampart.dev "))
+            .await
+            .len(),
+        3,
+        "e-mail substrings, trimmed"
+    );
+    assert_eq!(
+        user_emails(&app, &admin, search("nobody-like-this"))
+            .await
+            .len(),
+        0
+    );
+    let filtered = |filter: serde_json::Value| json!({ "filter": filter, "order": "NEWEST_FIRST" });
+    assert_eq!(
+        user_emails(&app, &admin, filtered(json!({ "isSuperuser": true }))).await,
+        vec![app.admin_email.clone()]
+    );
+    assert_eq!(
+        user_emails(&app, &admin, filtered(json!({ "isActive": false }))).await,
+        vec![max.email.clone()]
+    );
+    assert_eq!(
+        user_emails(
+            &app,
+            &admin,
+            filtered(json!({ "isActive": true, "isSuperuser": false }))
+        )
+        .await,
+        vec![zoe.email.clone()]
+    );
+    let total = app
+        .gql(
+            USERS,
+            json!({ "search": "zoe", "order": "NEWEST_FIRST" }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(total.ok()["users"]["totalCount"], 1);
+    let normal = app.gql(USERS, all("NEWEST_FIRST"), Some(&zoe.token)).await;
+    assert_eq!(normal.code(), "FORBIDDEN");
+}
+
+async fn user_search_takes_wildcards_literally_and_bounds_its_input(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = app.admin_token().await;
+    app.user("plain").await;
+    for wildcard in ["%", "_", "\\"] {
+        let found = user_emails(
+            &app,
+            &admin,
+            json!({ "search": wildcard, "order": "NEWEST_FIRST" }),
+        )
+        .await;
+        assert!(found.is_empty(), "{wildcard:?} matched {found:?}");
+    }
+    let long = app
+        .gql(
+            USERS,
+            json!({ "search": "x".repeat(101), "order": "NEWEST_FIRST" }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!((long.code(), long.field()), ("BAD_USER_INPUT", "search"));
+    let hidden = app
+        .gql(
+            USERS,
+            json!({ "search": "a\u{202E}b", "order": "NEWEST_FIRST" }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        (hidden.code(), hidden.field()),
+        ("BAD_USER_INPUT", "search")
+    );
 }
