@@ -6,7 +6,9 @@
 -- body: GraphQL reports failures inside a 200.
 --
 -- Arguments (after `--`): scenario name, bearer token of the reading user,
--- bearer token of the writing user, login e-mail, login password.
+-- bearer token of the writing user, login e-mail, login password, and
+-- optionally a pause in ms between a connection's answer and its next
+-- request (a paced probe instead of a closed loop at full speed).
 
 local scenarios = {
   me = { { 1, "r", '{"query":"{ me { id email } }"}' } },
@@ -36,6 +38,12 @@ end
 
 function init(args)
   local name, read_token, write_token, email, password = args[1], args[2], args[3], args[4], args[5]
+  local pause = tonumber(args[6])
+  if pause ~= nil then
+    -- wrk looks for a global delay() after init and then waits that long
+    -- per connection before each request.
+    delay = function() return pause end
+  end
   local spec = scenarios[name]
   if spec == nil then
     error("unknown scenario " .. tostring(name))

@@ -1,0 +1,120 @@
+"""Readings from /proc: CPU time, RSS and thread count of the API, the whole
+PostgreSQL server's CPU, and a sampler that records RSS and threads over
+time while a scenario runs."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from pathlib import Path
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """utime+stime (and reaped children's, if asked) of one process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rfind(")") + 2 :].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / CLK_TCK
+
+
+def rss_mib(pid: int) -> float:
+    try:
+        statm = Path(f"/proc/{pid}/statm").read_text().split()
+    except OSError:
+        return 0.0
+    return int(statm[1]) * PAGE / 2**20
+
+
+def threads(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
+
+
+def postgres_pids() -> tuple[int | None, list[int]]:
+    """The postmaster and its children (backends, walwriter, ...)."""
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.find("(") + 1 : stat.rfind(")")]
+        ppid = int(stat[stat.rfind(")") + 2 :].split()[1])
+        procs[int(entry.name)] = (comm, ppid)
+    masters = [p for p, (c, pp) in procs.items() if c == "postgres" and procs.get(pp, ("",))[0] != "postgres"]
+    if not masters:
+        return None, []
+    master = min(masters)
+    return master, [p for p, (_, pp) in procs.items() if pp == master]
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU of the whole PostgreSQL server: the postmaster with the children it
+    has reaped (backends that exited) plus the live children."""
+    master, children = postgres_pids()
+    if master is None:
+        return 0.0
+    return cpu_seconds(master, children=True) + sum(cpu_seconds(p) for p in children)
+
+
+class Sampler:
+    """Records (seconds since start, RSS MiB, threads) of one process every
+    `interval` seconds until stopped; `mark()` labels the current moment
+    (a phase change) so the report can split the series."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        self.pid, self.interval = pid, interval
+        self.samples: list[tuple[float, float, int]] = []
+        self.marks: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._t0 = 0.0
+
+    def _run(self) -> None:
+        next_at = self._t0
+        while not self._stop.is_set():
+            self.samples.append((round(time.perf_counter() - self._t0, 3), rss_mib(self.pid), threads(self.pid)))
+            # A fixed grid, so that a slow moment does not thin the series.
+            next_at += self.interval
+            self._stop.wait(max(0.0, next_at - time.perf_counter()))
+
+    def now(self) -> float:
+        return time.perf_counter() - self._t0
+
+    def mark(self, label: str) -> None:
+        self.marks.append((round(self.now(), 3), label))
+
+    def __enter__(self):
+        self._t0 = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak(self) -> float:
+        return max((s[1] for s in self.samples), default=0.0)
+
+    def between(self, start: float, end: float) -> list[tuple[float, float, int]]:
+        return [s for s in self.samples if start <= s[0] <= end]
+
+    def steady(self) -> float:
+        """The median RSS of the second half of the samples."""
+        rss = [s[1] for s in self.samples]
+        return statistics.median(rss[len(rss) // 2 :] or [0.0])
