@@ -133,7 +133,7 @@ class Bench:
     def hash_time(self, variant: Variant, extra: dict | None = None, mode: str = "reused") -> dict:
         """bench/hashtime with the variant's ARGON2_* settings (or `extra`)."""
         env = {**os.environ, **{k: v for k, v in self.merged(variant).items() if k.startswith("ARGON2_")}, **(extra or {})}
-        out = subprocess.run([str(HASHTIME_BIN), "10", mode], check=True, capture_output=True, text=True, env=env).stdout
+        out = subprocess.run([str(self.results / HASHTIME_BIN.name), "10", mode], check=True, capture_output=True, text=True, env=env).stdout
         result = json.loads(out)
         log(f"  argon2id hash (m={result['memory_kib']}, t={result['iterations']}, p={result['parallelism']}): "
             f"{result['cpu_ms']:.1f} ms CPU" + (f", {result['fresh_cpu_ms']:.1f} ms allocating per hash"
@@ -212,20 +212,25 @@ def main() -> int:
         write_report(args, summary)
         return 0
 
-    variants = [Variant("A", API_BIN)]
+    started = dt.datetime.now(dt.timezone.utc)
+    results = BENCH / "results" / started.strftime("%Y%m%dT%H%M%SZ")
+    results.mkdir(parents=True, exist_ok=True)
+    log(f"raw output in {results.relative_to(ROOT)}")
+    # The target directory is shared: another worktree's build may replace
+    # release/api while this run is under way. Run a copy of what bench/run built.
+    own_build = results / "api"
+    shutil.copy2(API_BIN, own_build)
+    shutil.copy2(HASHTIME_BIN, results / HASHTIME_BIN.name)
+    variants = [Variant("A", own_build)]
     ab_env = settings(args.ab, "--ab")
     if ab_env or args.api_bin_b:
-        variants.append(Variant("B", Path(args.api_bin_b).resolve() if args.api_bin_b else API_BIN, ab_env))
+        variants.append(Variant("B", Path(args.api_bin_b).resolve() if args.api_bin_b else own_build, ab_env))
     ab = len(variants) == 2
     chosen = args.only.split(",") if args.only else (report.PG_ORDER if ab else ALL_SCENARIOS)
     wrk_order = [s for s in report.PG_ORDER if s in chosen]
     robust_order = [s for s in ROBUST_ORDER if s in chosen]
     run_sqlite = not args.skip_sqlite and not ab and not args.only
 
-    started = dt.datetime.now(dt.timezone.utc)
-    results = BENCH / "results" / started.strftime("%Y%m%dT%H%M%SZ")
-    results.mkdir(parents=True, exist_ok=True)
-    log(f"raw output in {results.relative_to(ROOT)}")
     bench = Bench(args, results, variants)
     pgbench_db = f"rampart_pgbench_{os.getpid()}"
     sqlite_dir = Path(tempfile.mkdtemp(prefix="rampart-bench-"))
@@ -246,6 +251,10 @@ def main() -> int:
             ceilings["costs"].append({"label": "configured cost", **bench.hash_time(a, mode="both")})
             ceilings["costs"].append({"label": "FastAPI template's cost",
                                       **bench.hash_time(a, report.TEMPLATE_COST, mode="both")})
+
+        def time_login_ceiling() -> None:
+            ceilings["hash"] = bench.hash_time(variants[0])
+            ceilings["hash_cpu_ms"].append(ceilings["hash"]["cpu_ms"])
 
         for i, variant in enumerate(variants):
             api = bench.api(variant, "postgres", args.port + 2 * i, server.RAISED_THROTTLES)
@@ -270,6 +279,7 @@ def main() -> int:
             sqlite_api = bench.api(variants[0], "sqlite", args.port + 1,
                                    {**server.RAISED_THROTTLES, "ALLOW_SQLITE_IN_PRODUCTION": "true"},
                                    database_url=f"sqlite://{sqlite_dir}/bench.db?mode=rwc")
+            sqlite_api.run_once("prestart")
             sqlite_api.start()
             log("seeding SQLite")
             sclient = Client(sqlite_api.port)
@@ -289,12 +299,12 @@ def main() -> int:
                     server.pgbench_select_tps(pgbench_db, args.duration, results / f"pgbench-r{rnd}.txt"))
                 log(f"  {ceilings['pgbench_tps'][-1]:,.0f} TPS")
                 if "login" not in wrk_order:
-                    ceilings["hash_cpu_ms"].append(bench.hash_time(variants[0])["cpu_ms"])
+                    time_login_ceiling()
             for scenario in wrk_order:
                 if scenario == "login":
                     # Right before the scenario it is the ceiling of: the hash
                     # time alone drifted 20 to 27 ms within a minute here.
-                    ceilings["hash_cpu_ms"].append(bench.hash_time(variants[0])["cpu_ms"])
+                    time_login_ceiling()
                 for variant in order:
                     api = bench.serving_api(variant)
                     tag = f"{variant.name}-pg-{scenario}-r{rnd}"
@@ -328,9 +338,9 @@ def main() -> int:
             "revision": git_revision(), "machine": machine_description(), "versions": versions(),
             "cores": bench.cores, "ceilings": ceilings, "startup": startup.get("A", []),
             "startup_by_variant": startup,
-            "variants": {v.name: {"binary": str(v.binary), "env": v.env, "describe": v.describe(ROOT, API_BIN)} for v in variants},
+            "variants": {v.name: {"binary": str(v.binary), "env": v.env, "describe": v.describe(ROOT, own_build)} for v in variants},
             "ab_label": args.ab_label or (" ".join(f"{k}={v}" for k, v in ab_env.items())
-                                          + (f" binary {variants[1].describe(ROOT, API_BIN)}" if args.api_bin_b else "")).strip(),
+                                          + (f" binary {variants[1].describe(ROOT, own_build)}" if args.api_bin_b else "")).strip(),
             "runs": runs, "robust": robust,
         }
         (results / "summary.json").write_text(json.dumps(summary, indent=1))

@@ -5,6 +5,7 @@ time while a scenario runs."""
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import threading
 import time
@@ -69,6 +70,49 @@ def postgres_cpu_seconds() -> float:
     if master is None:
         return 0.0
     return cpu_seconds(master, children=True) + sum(cpu_seconds(p) for p in children)
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (steal included: on a shared VM
+    that is time another tenant took), summed over the cores."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
+def reaped_children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuWindow:
+    """Cores used over a window by the server, PostgreSQL, the load
+    generators (this process and its children: wrk, reaped by the end, or
+    live ones named in `live`) and everything else on the machine. The
+    last is the noise: other sessions on the shared machine."""
+
+    def __init__(self, server_pid: int, pg: bool = True):
+        self.server_pid, self.pg = server_pid, pg
+        self.t0 = time.perf_counter()
+        self.server0 = cpu_seconds(server_pid)
+        self.pg0 = postgres_cpu_seconds() if pg else 0.0
+        self.own0, self.children0 = time.process_time(), reaped_children_seconds()
+        self.machine0 = machine_busy_seconds()
+        self.live0: dict[int, float] = {}
+
+    def watch(self, pid: int) -> None:
+        """A load generator still running when the window closes."""
+        self.live0[pid] = cpu_seconds(pid)
+
+    def close(self) -> dict:
+        wall = time.perf_counter() - self.t0
+        server = cpu_seconds(self.server_pid) - self.server0
+        pg = (postgres_cpu_seconds() - self.pg0) if self.pg else 0.0
+        clients = (time.process_time() - self.own0) + (reaped_children_seconds() - self.children0)
+        clients += sum(cpu_seconds(pid) - c0 for pid, c0 in self.live0.items())
+        machine = machine_busy_seconds() - self.machine0
+        return {"server_cpu": server / wall, "pg_cpu": pg / wall if self.pg else None,
+                "loadgen_cpu": clients / wall, "other_cpu": max(0.0, machine - server - pg - clients) / wall}
 
 
 class Sampler:

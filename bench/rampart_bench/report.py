@@ -133,6 +133,12 @@ def render(summary: dict, carried_ab: str = "") -> str:
     L.append("- **Data**: one normal user with 1,000 items (the reader); create-item writes go to a second user "
              "so the list stays 1,000 long. Errors: non-200, socket errors and 200s carrying GraphQL `errors`, "
              "summed over all measured rounds.")
+    others = [r["other_cpu"] for v in runs.values() for r in v if "other_cpu" in r]
+    others += [r["other_cpu"] for v in robust.values() for r in v if "other_cpu" in r]
+    if others:
+        L.append(f"- **Noise**: other processes on the machine (everything but the API, PostgreSQL and the load "
+                 f"generators) used {min(others):.2f}–{max(others):.2f} cores of {cores} during the measured "
+                 "windows (the \"others\" columns); above ~0.1 the figures are slowed by another session.")
     shortened = shortened_options(args)
     if shortened:
         L.append(f"- **Validation run** ({', '.join(shortened)}): shorter than the suite's defaults, so the "
@@ -186,8 +192,10 @@ def render_method(L, args) -> None:
              "hashes (the number of cores by default; 19 MiB each at the default cost); ≤ 160 MiB at the peak "
              "of a login flood.")
     L.append("- **CPU**: the server's utime+stime over the measured run; PostgreSQL is the postmaster with its "
-             "reaped children plus its live children (backends, WAL writer, ...); the clients' is the Python "
-             "load generator's own. In cores (1.00 = one core busy throughout).")
+             "reaped children plus its live children (backends, WAL writer, ...); wrk or the clients are the "
+             "load generators (wrk processes and the Python clients); \"others\" is the machine's busy time "
+             "(`/proc/stat`, steal included) minus those three: other sessions on the shared machine. In cores "
+             "(1.00 = one core busy throughout).")
     L.append("- **Start-up**: from `exec` of `api serve` to the first 200 from `/readyz`, on a database migrated "
              "by `api prestart`, at the configured argon2 cost (median of 3 starts).")
     L.append("- **Login ceiling**: cores ÷ CPU time of one argon2id hash with the configured `ARGON2_*` "
@@ -232,8 +240,8 @@ def render_throughput(L, runs, med) -> None:
     if not med:
         return
     L.append("## Throughput scenarios\n")
-    L.append("| database | scenario | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS start / steady / peak MiB | server CPU (cores) | PostgreSQL CPU (cores) |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    L.append("| database | scenario | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS start / steady / peak MiB | CPU server / PostgreSQL / wrk / others (cores) |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
     for db, order in (("PostgreSQL", PG_ORDER), ("SQLite", SQLITE_ORDER)):
         for scenario in order:
             key = (db, scenario)
@@ -243,10 +251,11 @@ def render_throughput(L, runs, med) -> None:
             errors = sum(x["errors_total"] for x in all_rounds)
             extra = f" (flood: {r['flood_rps']:,.0f} logins/s)" if scenario == "me_flood" else ""
             pg_cpu = f"{r['pg_cpu']:.2f}" if r.get("pg_cpu") is not None else "–"
+            others = f" / {r['loadgen_cpu']:.2f} / {r['other_cpu']:.2f}" if "other_cpu" in r else ""
             L.append(
                 f"| {db} | {SCENARIOS[scenario]}{extra} | {r['rps']:,.0f}{rng([x['rps'] for x in all_rounds])} | "
                 f"{ms(r['p50_us'])} | {ms(r['p90_us'])} | {ms(r['p99_us'])} | {ms(r['max_us'])} | {errors} | "
-                f"{r['rss_start']:.0f} / {r['rss_steady']:.0f} / {r['rss_peak']:.0f} | {r['server_cpu']:.2f} | {pg_cpu} |")
+                f"{r['rss_start']:.0f} / {r['rss_steady']:.0f} / {r['rss_peak']:.0f} | {r['server_cpu']:.2f} / {pg_cpu}{others} |")
     L.append("")
 
 
@@ -288,7 +297,7 @@ def render_floods(L, robust, summary) -> None:
              "the ceiling is cores ÷ the hash time measured right before. `me` p99: wrk at 4 connections, "
              "10 ms between a connection's answer and its next request, for 8 s with the server idle and for "
              "the 8 s of the flood.\n")
-    L.append("| case | sent | served | served/s (of ceiling) | shed 429 (p50 / p99 ms) | 503 | timeouts | other | served p50 / p99 ms | RSS start / peak / 10 s after MiB | threads start / peak | CPU server / PostgreSQL / clients |")
+    L.append("| case | sent | served | served/s (of ceiling) | shed 429 (p50 / p99 ms) | 503 | timeouts | other | served p50 / p99 ms | RSS start / peak / 10 s after MiB | threads start / peak | CPU server / PostgreSQL / clients / others |")
     L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, label in (("address_flood", "333 addresses × 20 over 8 s"), ("address_burst", "500 at once, 25 addresses, defaults")):
         if ("A", name) not in robust:
@@ -299,7 +308,7 @@ def render_floods(L, robust, summary) -> None:
                  f"{f['ceiling']:,.0f}) | {f['shed']:,} ({f['shed_p50_ms']:.0f} / {f['shed_p99_ms']:.0f}) | "
                  f"{f['unavailable']} | {f['timeout']} | {f['error']} | {f['ok_p50_ms']:.0f} / {f['ok_p99_ms']:.0f} | "
                  f"{f['rss_start']:.0f} / {f['rss_max']:.0f} / {f['after']['rss_end']:.0f} | "
-                 f"{threads_start} / {f['threads_max']} | {f['server_cpu']:.2f} / {f['pg_cpu']:.2f} / {f['loadgen_cpu']:.2f} |")
+                 f"{threads_start} / {f['threads_max']} | {f['server_cpu']:.2f} / {f['pg_cpu']:.2f} / {f['loadgen_cpu']:.2f} / {f.get('other_cpu', 0):.2f} |")
     L.append("")
     for name in ("address_flood", "address_burst"):
         if ("A", name) not in robust:
@@ -339,13 +348,14 @@ def render_soak(L, robust, summary) -> None:
              "keep-alive connections: 50% `me`, 30% the items list, 19% create item, 1% log-in at random "
              "moments, so the gaps between hashes range from milliseconds to seconds), a fresh server, RSS every "
              "second, then 10 s idle.\n")
-    L.append("| requests | rate | errors | RSS before / max / end / 10 s idle MiB | threads max | bound MiB | CPU server / PostgreSQL | p50 / p99 ms: me, items, create, login |")
+    L.append("| requests | rate | errors | RSS before / max / end / 10 s idle MiB | threads max | bound MiB | CPU server / PostgreSQL / clients / others | p50 / p99 ms: me, items, create, login |")
     L.append("|---|---|---|---|---|---|---|---|")
     errors = s["sent"] - s["ok"]
     lat = ", ".join(f"{s['per_kind'][k]['p50_ms']:.1f} / {s['per_kind'][k]['p99_ms']:.1f}" for k in ("me", "items", "create", "login"))
     L.append(f"| {s['sent']:,} ({s['per_kind']['login']['count']} log-ins) | {s['rate']:.0f} req/s | {errors} | "
              f"{s['rss_before']:.0f} / {s['rss_max']:.0f} / {s['rss_after']:.0f} / {s['rss_idle_after']:.0f} | "
-             f"{s['threads_max']} | ≤ {s['bound_steady']:.0f} | {s['server_cpu']:.2f} / {s['pg_cpu']:.2f} | {lat} |")
+             f"{s['threads_max']} | ≤ {s['bound_steady']:.0f} | {s['server_cpu']:.2f} / {s['pg_cpu']:.2f} / "
+             f"{s.get('loadgen_cpu', 0):.2f} / {s.get('other_cpu', 0):.2f} | {lat} |")
     L.append("")
     step = 30 if s["seconds"] >= 120 else max(1, round(s["seconds"] / 10))
     L.append(f"RSS over time (every {step} s; the rate is the answers in the {step} s before):\n")
@@ -438,7 +448,8 @@ def headline(scenario: str, r: dict) -> list[tuple[str, float, str]]:
     if scenario in SCENARIOS:
         return [("req/s", r["rps"], "{:,.0f}"), ("p99 ms", r["p99_us"] / 1000, "{:.1f}"),
                 ("server CPU µs/request", r["server_cpu"] * 1e6 / max(r["rps"], 1e-9), "{:.0f}"),
-                ("RSS steady MiB", r["rss_steady"], "{:.0f}")]
+                ("RSS steady MiB", r["rss_steady"], "{:.0f}"),
+                ("others' CPU (noise, cores)", r.get("other_cpu", 0.0), "{:.2f}")]
     if scenario == "sparse":
         out = [(f"RSS max MiB, {p['pattern']}", p["rss_max"], "{:.0f}") for p in r["phases"]]
         return out + [("failed log-ins", sum(p["failed"] for p in r["phases"]), "{:.0f}")]

@@ -180,13 +180,6 @@ def flood_report(ctx, variant, api, sampler, answers, wall: float, start: float,
     }
 
 
-def flood_cpu(api, t0: float, cpu0: float, pg0: float, own0: float) -> dict:
-    wall = time.perf_counter() - t0
-    return {"server_cpu": (procfs.cpu_seconds(api.pid) - cpu0) / wall,
-            "pg_cpu": (procfs.postgres_cpu_seconds() - pg0) / wall,
-            "loadgen_cpu": (time.process_time() - own0) / wall}
-
-
 def address_flood(ctx, variant, tag: str, clients: int = 333, logins: int = 20, seconds: float = 8.0) -> dict:
     """Issue 11 item 2: 333 clients, each its own address (X-Forwarded-For
     from 198.18.0.0/15, the benchmarking range, with TRUST_FORWARDED_FOR),
@@ -203,13 +196,13 @@ def address_flood(ctx, variant, tag: str, clients: int = 333, logins: int = 20, 
         with procfs.Sampler(api.pid, 0.25) as sampler:
             time.sleep(1)
             start = sampler.now()
-            t0, cpu0, pg0, own0 = (time.perf_counter(), procfs.cpu_seconds(api.pid),
-                                   procfs.postgres_cpu_seconds(), time.process_time())
+            window = procfs.CpuWindow(api.pid)
             probe = wrk.Probe(api.port, users, seconds, ctx.results / f"wrk-{tag}-probe-flood.txt")
+            window.watch(probe.proc.pid)
             answers, wall = paced_logins(
                 api.port, users, clients, logins, seconds,
                 lambda i: (None, f"198.18.{i // 250}.{1 + i % 250}"))
-            cpu = flood_cpu(api, t0, cpu0, pg0, own0)
+            cpu = window.close()
             during = probe.result(60)
             end = sampler.now()
             time.sleep(10)  # what the flood leaves behind
@@ -240,10 +233,9 @@ def address_burst(ctx, variant, tag: str, connections: int = 500, addresses: int
         with procfs.Sampler(api.pid, 0.1) as sampler:
             time.sleep(1)
             start = sampler.now()
-            t0, cpu0, pg0, own0 = (time.perf_counter(), procfs.cpu_seconds(api.pid),
-                                   procfs.postgres_cpu_seconds(), time.process_time())
+            window = procfs.CpuWindow(api.pid)
             answers, wall = burst_logins(api.port, users, connections, addresses)
-            cpu = flood_cpu(api, t0, cpu0, pg0, own0)
+            cpu = window.close()
             end = sampler.now()
             time.sleep(10)
             after = sampler.now()
@@ -281,7 +273,7 @@ def soak(ctx, variant, tag: str) -> dict:
             time.sleep(3)
             start = sampler.now()
             t0 = time.perf_counter()
-            cpu0, pg0 = procfs.cpu_seconds(api.pid), procfs.postgres_cpu_seconds()
+            window = procfs.CpuWindow(api.pid)
             deadline = t0 + args.soak_seconds
 
             def worker(w: int):
@@ -301,8 +293,7 @@ def soak(ctx, variant, tag: str) -> dict:
 
             run_threads([lambda w=w: worker(w) for w in range(workers)])
             wall = time.perf_counter() - t0
-            server_cpu = (procfs.cpu_seconds(api.pid) - cpu0) / wall
-            pg_cpu = (procfs.postgres_cpu_seconds() - pg0) / wall
+            cpu = window.close()
             end = sampler.now()
             time.sleep(10)
             after = sampler.now()
@@ -325,7 +316,7 @@ def soak(ctx, variant, tag: str) -> dict:
     load = phase_summary(load_points)
     return {
         **summarize(flat), "seconds": args.soak_seconds, "rate_asked": args.soak_rate, "wall_s": wall,
-        "rate": len(flat) / wall, "per_kind": per_kind, "server_cpu": server_cpu, "pg_cpu": pg_cpu,
+        "rate": len(flat) / wall, "per_kind": per_kind, **cpu,
         "rss_before": before_points[-1][1] if before_points else 0.0,
         "rss_after": load["rss_end"], "rss_max": load["rss_max"],
         "rss_idle_after": idle_points[-1][1] if idle_points else 0.0,

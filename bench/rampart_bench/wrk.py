@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from . import procfs
@@ -74,9 +73,9 @@ def measure(api, scenario: str, args, users: dict, results: Path, tag: str, pg: 
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     run(api.port, load, args.warmup, users, args.connections, 2, None)
     rss_start = procfs.rss_mib(api.pid)
-    cpu0 = procfs.cpu_seconds(api.pid)
-    pg0 = procfs.postgres_cpu_seconds() if pg else 0.0
-    t0 = time.perf_counter()
+    cpu = procfs.CpuWindow(api.pid, pg=pg)
+    if flood is not None:
+        cpu.watch(flood.pid)
     perf = None
     if args.perf:
         # Sampled CPU profile of the server for the measured run only.
@@ -88,9 +87,7 @@ def measure(api, scenario: str, args, users: dict, results: Path, tag: str, pg: 
     if perf is not None:
         perf.send_signal(signal.SIGINT)
         perf.wait(timeout=60)
-    wall = time.perf_counter() - t0
-    data["server_cpu"] = (procfs.cpu_seconds(api.pid) - cpu0) / wall
-    data["pg_cpu"] = (procfs.postgres_cpu_seconds() - pg0) / wall if pg else None
+    data.update(cpu.close())
     data["rss_start"], data["rss_peak"], data["rss_steady"] = rss_start, rss.peak, rss.steady()
     data["threads_peak"] = max((s[2] for s in rss.samples), default=0)
     if flood is not None:
