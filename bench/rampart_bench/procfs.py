@@ -111,7 +111,7 @@ class CpuWindow:
         clients = (time.process_time() - self.own0) + (reaped_children_seconds() - self.children0)
         clients += sum(cpu_seconds(pid) - c0 for pid, c0 in self.live0.items())
         machine = machine_busy_seconds() - self.machine0
-        return {"server_cpu": server / wall, "pg_cpu": pg / wall if self.pg else None,
+        return {"cpu_wall_s": wall, "server_cpu": server / wall, "pg_cpu": pg / wall if self.pg else None,
                 "loadgen_cpu": clients / wall, "other_cpu": max(0.0, machine - server - pg - clients) / wall}
 
 

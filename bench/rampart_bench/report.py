@@ -319,6 +319,11 @@ def render_floods(L, robust, summary) -> None:
             notes.append(f"{f['shed_without_retry_after']} of the 429s had no `Retry-After`")
         if f["other_sample"]:
             notes.append("answers other than 200 and 429, e.g. " + "; ".join(f["other_sample"]))
+        spent = (f["server_cpu"] + f["pg_cpu"]) * f.get("cpu_wall_s", f["wall_s"])
+        hashing = f["ok"] * f["hash_cpu_ms"] / 1000
+        notes.insert(0, f"server + PostgreSQL CPU {spent:.1f} s for {f['sent']:,} answers, of which the "
+                        f"{f['ok']:,} served hashes are {hashing:.1f} s: "
+                        f"{max(0.0, spent - hashing) * 1000 / max(f['sent'], 1):.2f} ms per answer beside the hashing")
         if name == "address_flood":
             notes.insert(0, f"`me` p99 {f['me_idle_p99_ms']:.2f} ms idle, {f['me_flood_p99_ms']:.2f} ms during the flood "
                             f"({f['me_p99_ratio']:.1f}×; {f['me_idle_rps']:,.0f} and {f['me_flood_rps']:,.0f} req/s, "
@@ -456,7 +461,9 @@ def headline(scenario: str, r: dict) -> list[tuple[str, float, str]]:
     if scenario in ("address_flood", "address_burst"):
         out = [("served/s", r["served_per_s"], "{:.1f}"), ("share of hash ceiling", r["share_of_ceiling"] * 100, "{:.0f}%"),
                ("shed 429", r["shed"], "{:,.0f}"), ("503 + timeouts + other", r["unavailable"] + r["timeout"] + r["error"], "{:.0f}"),
-               ("RSS peak MiB", r["rss_max"], "{:.0f}"), ("threads peak", r["threads_max"], "{:.0f}")]
+               ("RSS peak MiB", r["rss_max"], "{:.0f}"), ("threads peak", r["threads_max"], "{:.0f}"),
+               ("server + PostgreSQL CPU ms per answer", (r["server_cpu"] + r["pg_cpu"]) * r.get("cpu_wall_s", r["wall_s"]) * 1000 / max(r["sent"], 1), "{:.2f}"),
+               ("others' CPU (noise, cores)", r.get("other_cpu", 0.0), "{:.2f}")]
         if scenario == "address_flood":
             out.append(("`me` p99 ratio flood/idle", r["me_p99_ratio"], "{:.1f}×"))
         return out
