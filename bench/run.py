@@ -307,7 +307,7 @@ def main() -> int:
                 for variant in order:
                     api = bench.serving_api(variant)
                     tag = f"{variant.name}-pg-{scenario}-r{rnd}"
-                    data = wrk.measure(api, scenario, args, bench.users[variant.name], results, tag, pg=True)
+                    data = wrk.measure(api, scenario, args, bench.users[variant.name], results, tag, bench.dbs[variant.name])
                     runs.setdefault(f"{variant.name}/PostgreSQL/{scenario}", []).append(data)
                     log(f"  {variant.name} PostgreSQL {scenario}: {data['rps']:,.0f} req/s, p99 {report.ms(data['p99_us'])} ms, "
                         f"errors {data['errors_total']}, RSS peak {data['rss_peak']:.0f} MiB"
@@ -316,7 +316,7 @@ def main() -> int:
                 bench.stop_serving()
                 sqlite_api.start()
                 for scenario in report.SQLITE_ORDER:
-                    data = wrk.measure(sqlite_api, scenario, args, sqlite_users, results, f"A-sqlite-{scenario}-r{rnd}", pg=False)
+                    data = wrk.measure(sqlite_api, scenario, args, sqlite_users, results, f"A-sqlite-{scenario}-r{rnd}", None)
                     runs.setdefault(f"A/SQLite/{scenario}", []).append(data)
                     log(f"  SQLite {scenario}: {data['rps']:,.0f} req/s, p99 {report.ms(data['p99_us'])} ms, "
                         f"errors {data['errors_total']}")

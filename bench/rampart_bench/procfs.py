@@ -63,13 +63,35 @@ def postgres_pids() -> tuple[int | None, list[int]]:
     return master, [p for p, (_, pp) in procs.items() if pp == master]
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU of the whole PostgreSQL server: the postmaster with the children it
-    has reaped (backends that exited) plus the live children."""
-    master, children = postgres_pids()
-    if master is None:
-        return 0.0
-    return cpu_seconds(master, children=True) + sum(cpu_seconds(p) for p in children)
+# Server-wide processes: their work (WAL, checkpoints) is partly ours.
+PG_BACKGROUND = ("checkpointer", "background writer", "walwriter", "autovacuum launcher",
+                 "logical replication launcher", "archiver", "stats collector")
+
+
+def postgres_cpu_by_process(database: str) -> dict[int, float]:
+    """CPU seconds of each live PostgreSQL process that works for `database`
+    (its backends and autovacuum workers, whose titles name it) or for the
+    whole server (the background processes). The server is shared with
+    other sessions' tests, whose backends must not count as ours."""
+    _, children = postgres_pids()
+    out = {}
+    for pid in children:
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        role = title.split(": ", 2)[-1]
+        if database in role.split() or role.strip().startswith(PG_BACKGROUND):
+            out[pid] = cpu_seconds(pid)
+    return out
+
+
+def postgres_cpu_seconds_since(database: str, before: dict[int, float]) -> float:
+    """CPU the processes of `database` used since `before` was taken (a
+    process that exited in between is lost; the API's pooled connections
+    live for the whole scenario)."""
+    now = postgres_cpu_by_process(database)
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
 
 
 def machine_busy_seconds() -> float:
@@ -86,16 +108,17 @@ def reaped_children_seconds() -> float:
 
 
 class CpuWindow:
-    """Cores used over a window by the server, PostgreSQL, the load
-    generators (this process and its children: wrk, reaped by the end, or
-    live ones named in `live`) and everything else on the machine. The
-    last is the noise: other sessions on the shared machine."""
+    """Cores used over a window by the server, PostgreSQL for its database,
+    the load generators (this process and its children: wrk, reaped by the
+    end, or live ones given to `watch`) and everything else on the machine.
+    The last is the noise: other sessions on the shared machine, their
+    PostgreSQL backends included."""
 
-    def __init__(self, server_pid: int, pg: bool = True):
-        self.server_pid, self.pg = server_pid, pg
+    def __init__(self, server_pid: int, database: str | None):
+        self.server_pid, self.database = server_pid, database
         self.t0 = time.perf_counter()
         self.server0 = cpu_seconds(server_pid)
-        self.pg0 = postgres_cpu_seconds() if pg else 0.0
+        self.pg0 = postgres_cpu_by_process(database) if database else {}
         self.own0, self.children0 = time.process_time(), reaped_children_seconds()
         self.machine0 = machine_busy_seconds()
         self.live0: dict[int, float] = {}
@@ -107,11 +130,11 @@ class CpuWindow:
     def close(self) -> dict:
         wall = time.perf_counter() - self.t0
         server = cpu_seconds(self.server_pid) - self.server0
-        pg = (postgres_cpu_seconds() - self.pg0) if self.pg else 0.0
+        pg = postgres_cpu_seconds_since(self.database, self.pg0) if self.database else 0.0
         clients = (time.process_time() - self.own0) + (reaped_children_seconds() - self.children0)
         clients += sum(cpu_seconds(pid) - c0 for pid, c0 in self.live0.items())
         machine = machine_busy_seconds() - self.machine0
-        return {"cpu_wall_s": wall, "server_cpu": server / wall, "pg_cpu": pg / wall if self.pg else None,
+        return {"cpu_wall_s": wall, "server_cpu": server / wall, "pg_cpu": pg / wall if self.database else None,
                 "loadgen_cpu": clients / wall, "other_cpu": max(0.0, machine - server - pg - clients) / wall}
 
 

@@ -196,7 +196,7 @@ def address_flood(ctx, variant, tag: str, clients: int = 333, logins: int = 20, 
         with procfs.Sampler(api.pid, 0.25) as sampler:
             time.sleep(1)
             start = sampler.now()
-            window = procfs.CpuWindow(api.pid)
+            window = procfs.CpuWindow(api.pid, ctx.dbs[variant.name])
             probe = wrk.Probe(api.port, users, seconds, ctx.results / f"wrk-{tag}-probe-flood.txt")
             window.watch(probe.proc.pid)
             answers, wall = paced_logins(
@@ -233,7 +233,7 @@ def address_burst(ctx, variant, tag: str, connections: int = 500, addresses: int
         with procfs.Sampler(api.pid, 0.1) as sampler:
             time.sleep(1)
             start = sampler.now()
-            window = procfs.CpuWindow(api.pid)
+            window = procfs.CpuWindow(api.pid, ctx.dbs[variant.name])
             answers, wall = burst_logins(api.port, users, connections, addresses)
             cpu = window.close()
             end = sampler.now()
@@ -273,7 +273,7 @@ def soak(ctx, variant, tag: str) -> dict:
             time.sleep(3)
             start = sampler.now()
             t0 = time.perf_counter()
-            window = procfs.CpuWindow(api.pid)
+            window = procfs.CpuWindow(api.pid, ctx.dbs[variant.name])
             deadline = t0 + args.soak_seconds
 
             def worker(w: int):

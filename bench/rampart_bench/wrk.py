@@ -62,7 +62,8 @@ class Probe:
         return parse(output)
 
 
-def measure(api, scenario: str, args, users: dict, results: Path, tag: str, pg: bool) -> dict:
+def measure(api, scenario: str, args, users: dict, results: Path, tag: str, database: str | None) -> dict:
+    """`database`: the PostgreSQL database the server uses (None: SQLite)."""
     """Warm-up, then one measured wrk run with RSS and CPU readings."""
     load = "me" if scenario == "me_flood" else scenario
     flood = None
@@ -73,7 +74,7 @@ def measure(api, scenario: str, args, users: dict, results: Path, tag: str, pg: 
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     run(api.port, load, args.warmup, users, args.connections, 2, None)
     rss_start = procfs.rss_mib(api.pid)
-    cpu = procfs.CpuWindow(api.pid, pg=pg)
+    cpu = procfs.CpuWindow(api.pid, database)
     if flood is not None:
         cpu.watch(flood.pid)
     perf = None

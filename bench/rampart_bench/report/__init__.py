@@ -106,8 +106,9 @@ def render_method(L, args) -> None:
     L.append("- **Memory bounds** (issue 11): steady ≤ 64 MiB + the argon2 memory of `PASSWORD_HASH_CONCURRENCY` "
              "hashes (the number of cores by default; 19 MiB each at the default cost); ≤ 160 MiB at the peak "
              "of a login flood.")
-    L.append("- **CPU**: the server's utime+stime over the measured run; PostgreSQL is the postmaster with its "
-             "reaped children plus its live children (backends, WAL writer, ...); wrk or the clients are the "
+    L.append("- **CPU**: the server's utime+stime over the measured run; PostgreSQL is its processes that work "
+             "for the run's database (backends and autovacuum workers, named in their titles) plus the "
+             "server-wide ones (WAL writer, checkpointer, ...), since the server is shared; wrk or the clients are the "
              "load generators (wrk processes and the Python clients); \"others\" is the machine's busy time "
              "(`/proc/stat`, steal included) minus those three: other sessions on the shared machine. In cores "
              "(1.00 = one core busy throughout).")
