@@ -262,7 +262,7 @@ def soak(ctx, variant, tag: str) -> dict:
     args = ctx.args
     users = ctx.users[variant.name]
     api = ctx.fresh_api(variant, tag, RAISED_THROTTLES)
-    workers = 16
+    workers = 32  # headroom: a worker whose answer is late sends its next at once
     period = workers / args.soak_rate
     kinds = [k for k, w in SOAK_MIX for _ in range(w)]
     payloads = {k: body(k, users) for k, _ in SOAK_MIX}

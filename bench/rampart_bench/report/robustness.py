@@ -97,7 +97,7 @@ def render_floods(L, robust, summary) -> None:
 def render_soak(L, robust, summary) -> None:
     s = robust[("A", "soak")][-1]
     L.append("## Soak\n")
-    L.append(f"{s['seconds']:.0f} s of mixed traffic at {s['rate_asked']:.0f} req/s asked (16 paced clients on "
+    L.append(f"{s['seconds']:.0f} s of mixed traffic at {s['rate_asked']:.0f} req/s asked (32 paced clients on "
              "keep-alive connections: 50% `me`, 30% the items list, 19% create item, 1% log-in at random "
              "moments, so the gaps between hashes range from milliseconds to seconds), a fresh server, RSS every "
              "second, then 10 s idle.\n")
