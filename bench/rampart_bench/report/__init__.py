@@ -10,7 +10,7 @@ import statistics
 
 from .ab import carried_entries, render_ab, with_ab_entry
 from .common import (AB_END, AB_START, BENCH, PG_ORDER, SCENARIOS, SQLITE_ORDER, TEMPLATE_COST, mark, ms,
-                     normalise_keys, pick_median_round, rng)
+                     normalise_keys, pick_median_round, rng, shortened_options)
 from .robustness import render_floods, render_soak, render_sparse
 
 __all__ = ["carried_entries", "render", "render_ab", "with_ab_entry", "PG_ORDER", "SQLITE_ORDER",
@@ -84,14 +84,6 @@ def render(summary: dict, carried_ab: str = "") -> str:
     if analysis.exists():
         L.append(analysis.read_text().rstrip() + "\n")
     return "\n".join(L)
-
-
-def shortened_options(args: dict) -> list[str]:
-    defaults = {"rounds": 3, "duration": 15, "warmup": 3, "sparse_seconds": 60, "soak_seconds": 300}
-    out = [f"--{k.replace('_', '-')} {args[k]:g}" for k, v in defaults.items() if args.get(k, v) < v]
-    if args.get("only"):
-        out.append(f"--only {args['only']}")
-    return out
 
 
 def render_method(L, args) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import statistics
 
-from .common import AB_END, AB_START, PG_ORDER, ROBUST, SCENARIOS, normalise_keys, rng
+from .common import AB_END, AB_START, PG_ORDER, ROBUST, SCENARIOS, normalise_keys, rng, shortened_options
 
 
 def headline(scenario: str, r: dict) -> list[tuple[str, float, str]]:
@@ -46,6 +46,10 @@ def render_ab(summary: dict, label: str) -> str:
     L.append(f"- **Date**: {started:%Y-%m-%d %H:%M} UTC, revision {summary['revision']}; {args['rounds']} round(s)"
              + (f", {args['duration']} s measured after {args['warmup']} s warm-up" if runs else ""))
     L.append(f"- **A**: {variants['A']['describe']}; **B**: {variants['B']['describe']}")
+    shortened = [o for o in shortened_options(args) if not o.startswith("--only")]
+    if shortened:
+        L.append(f"- **Validation run** ({', '.join(shortened)}): shorter than the suite's defaults; it shows "
+                 "the comparison works, not the lever's effect")
     if summary["ceilings"]["pgbench_tps"]:
         t = summary["ceilings"]["pgbench_tps"]
         L.append(f"- pgbench -S in the same rounds: {statistics.median(t):,.0f} TPS{rng(t)}")

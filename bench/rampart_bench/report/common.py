@@ -91,3 +91,11 @@ def normalise_keys(runs: dict) -> dict:
         parts = k.split("/")
         out[tuple(parts if len(parts) == 3 else ["A", *parts])] = v
     return out
+
+
+def shortened_options(args: dict) -> list[str]:
+    defaults = {"rounds": 3, "duration": 15, "warmup": 3, "sparse_seconds": 60, "soak_seconds": 300}
+    out = [f"--{k.replace('_', '-')} {args[k]:g}" for k, v in defaults.items() if args.get(k, v) < v]
+    if args.get("only"):
+        out.append(f"--only {args['only']}")
+    return out
