@@ -216,10 +216,14 @@ def render_targets(L, runs, med, robust, tps, login_ceiling, startup) -> None:
         row("answers other than 200 or 429, 333-address flood", f"{odd} ({f['unavailable']} 503, {f['timeout']} timeouts)", "0", odd == 0)
         row("`me` p99 during the 333-address flood", f"{f['me_flood_p99_ms']:.1f} ms = {f['me_p99_ratio']:.1f}× idle", "≤ 3×", f["me_p99_ratio"] <= 3)
         row("RSS peak, 333-address flood", f"{f['rss_max']:.0f} MiB", f"≤ {f['bound_peak']:.0f} MiB", f["rss_max"] <= f["bound_peak"])
+        row("RSS in the 10 s after the 333-address flood (any sample)", f"{f['after']['rss_max']:.0f} MiB",
+            f"≤ {f['bound_steady']:.0f} MiB", f["after"]["rss_max"] <= f["bound_steady"])
     for f in robust.get(("A", "address_burst"), [])[-1:]:
         odd = f["unavailable"] + f["timeout"] + f["error"]
         row("answers other than 200 or 429, burst of 500", f"{odd}", "0", odd == 0)
         row("RSS peak, burst of 500", f"{f['rss_max']:.0f} MiB", f"≤ {f['bound_peak']:.0f} MiB", f["rss_max"] <= f["bound_peak"])
+        row("RSS in the 10 s after the burst (any sample)", f"{f['after']['rss_max']:.0f} MiB",
+            f"≤ {f['bound_steady']:.0f} MiB", f["after"]["rss_max"] <= f["bound_steady"])
     for s in robust.get(("A", "soak"), [])[-1:]:
         row(f"RSS over the {s['seconds']:.0f} s soak (any sample)", f"{s['rss_before']:.0f} → max {s['rss_max']:.0f}, "
             f"{s['rss_idle_after']:.0f} after 10 s idle", f"≤ {s['bound_steady']:.0f} MiB", s["rss_max"] <= s["bound_steady"])
