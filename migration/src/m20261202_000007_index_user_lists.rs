@@ -7,7 +7,21 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const TRIGRAM_INDEX: &str = "idx_users_search_trgm";
+/// The extension where it may be created, then the index where it exists.
+const CREATE_TRIGRAM_INDEX: &str = "\
+    DO $$ BEGIN \
+      CREATE EXTENSION IF NOT EXISTS pg_trgm; \
+    EXCEPTION WHEN insufficient_privilege THEN \
+      RAISE NOTICE 'pg_trgm unavailable: user search scans the table'; \
+    END $$; \
+    DO $$ BEGIN \
+      IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN \
+        CREATE INDEX IF NOT EXISTS idx_users_search_trgm ON users USING gin \
+          ((lower(email) || ' ' || lower(coalesce(full_name, ''))) gin_trgm_ops); \
+      END IF; \
+    END $$;";
+
+const DROP_TRIGRAM_INDEX: &str = "DROP INDEX IF EXISTS idx_users_search_trgm";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -35,21 +49,10 @@ impl MigrationTrait for Migration {
             // `LIKE '%term%'` cannot use a B-tree; a trigram index can. The
             // extension needs a privilege some managed databases withhold:
             // then the search still works, by a scan of the users table.
-            let db = manager.get_connection();
-            db.execute_unprepared(&format!(
-                "DO $$ BEGIN \
-                   CREATE EXTENSION IF NOT EXISTS pg_trgm; \
-                 EXCEPTION WHEN insufficient_privilege THEN \
-                   RAISE NOTICE 'pg_trgm unavailable: user search scans the table'; \
-                 END $$; \
-                 DO $$ BEGIN \
-                   IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN \
-                     CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON users USING gin \
-                       ((lower(email) || ' ' || lower(coalesce(full_name, ''))) gin_trgm_ops); \
-                   END IF; \
-                 END $$;"
-            ))
-            .await?;
+            manager
+                .get_connection()
+                .execute_unprepared(CREATE_TRIGRAM_INDEX)
+                .await?;
         }
         Ok(())
     }
@@ -58,7 +61,7 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             manager
                 .get_connection()
-                .execute_unprepared(&format!("DROP INDEX IF EXISTS {TRIGRAM_INDEX}"))
+                .execute_unprepared(DROP_TRIGRAM_INDEX)
                 .await?;
         }
         for name in ["idx_users_status_created_at", "idx_users_role_created_at"] {
