@@ -50,16 +50,37 @@ impl HashJobs {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, JobError> {
-        let permit = match Arc::clone(&self.permits).try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                let _in_queue = self.enter_queue()?;
-                Arc::clone(&self.permits)
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| JobError::Failed)?
-            }
-        };
+        let turn = self.reserve()?;
+        self.run_in(turn, job).await
+    }
+
+    /// Takes a place in line now, for a hash that comes after other work:
+    /// a login reserves before its database statements, so that under a
+    /// flood the logins that would be shed anyway cost no database work
+    /// and take no pooled connection from everyone else.
+    pub fn reserve(&self) -> Result<Turn<'_>, JobError> {
+        let before = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let place = Decrement(&self.waiting);
+        // Within the queue's bound, or beyond it only while a permit is
+        // free (then nothing waits at all).
+        if before >= self.queue_limit && self.permits.available_permits() == 0 {
+            self.shed.fetch_add(1, Ordering::Relaxed);
+            return Err(JobError::Busy);
+        }
+        Ok(Turn { _place: place })
+    }
+
+    /// Runs `job` for a turn taken with [`reserve`](Self::reserve).
+    pub async fn run_in<T: Send + 'static>(
+        &self,
+        turn: Turn<'_>,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, JobError> {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| JobError::Failed)?;
+        drop(turn);
         let (answer, result) = oneshot::channel();
         let running = Arc::clone(&self.running);
         tokio::task::spawn_blocking(move || {
@@ -76,22 +97,13 @@ impl HashJobs {
         result.await.map_err(|_| JobError::Failed)
     }
 
-    fn enter_queue(&self) -> Result<Decrement<'_>, JobError> {
-        let before = self.waiting.fetch_add(1, Ordering::SeqCst);
-        let place = Decrement(&self.waiting);
-        if before >= self.queue_limit {
-            self.shed.fetch_add(1, Ordering::Relaxed);
-            return Err(JobError::Busy);
-        }
-        Ok(place)
-    }
-
     /// Jobs computing right now.
     pub fn running(&self) -> usize {
         self.running.load(Ordering::SeqCst)
     }
 
-    /// Requests waiting for a permit.
+    /// Requests holding a turn: waiting for a permit, or doing the work
+    /// before their hash.
     pub fn waiting(&self) -> usize {
         self.waiting.load(Ordering::SeqCst)
     }
@@ -100,6 +112,11 @@ impl HashJobs {
     pub fn shed(&self) -> u64 {
         self.shed.load(Ordering::Relaxed)
     }
+}
+
+/// A place in line for one hash; given back when dropped.
+pub struct Turn<'a> {
+    _place: Decrement<'a>,
 }
 
 /// Takes one off a counter when dropped (also on panic or cancellation).
@@ -181,6 +198,33 @@ mod tests {
         for request in queued {
             assert_eq!(request.await.unwrap(), Ok(7), "queued requests are served");
         }
+        assert_eq!(jobs.waiting(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn turns_taken_ahead_of_the_hash_count_against_the_queue() {
+        let jobs = Arc::new(HashJobs::new(1, 2));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let jobs = Arc::clone(&jobs);
+            tokio::spawn(async move { jobs.run(move || hold.recv().ok()).await })
+        };
+        while jobs.running() == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let first = jobs.reserve().expect("a place");
+        let second = jobs.reserve().expect("a place");
+        assert_eq!(
+            jobs.reserve().err(),
+            Some(JobError::Busy),
+            "before any work"
+        );
+        drop(first);
+        let third = jobs.reserve().expect("a place given back is free again");
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().is_ok());
+        assert_eq!(jobs.run_in(second, || 1).await, Ok(1));
+        assert_eq!(jobs.run_in(third, || 2).await, Ok(2));
         assert_eq!(jobs.waiting(), 0);
     }
 }

@@ -1,6 +1,7 @@
-use std::time::Duration;
+use std::{sync::atomic::Ordering, time::Duration};
 
 use axum::{extract::State, http::StatusCode, Json};
+use migration::{Migrator, MigratorTrait};
 use serde_json::{json, Value};
 
 use super::HttpState;
@@ -11,40 +12,73 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers within a second, and the process is not
-/// shutting down (a draining replica keeps serving but takes no new work).
+/// Readiness: the process is not shutting down (a draining replica keeps
+/// serving but takes no new work), the database answers within a second,
+/// and its schema has every migration this build knows (a replica started
+/// before `api prestart` would answer every request with a server error).
 pub async fn readyz(State(state): State<HttpState>) -> (StatusCode, Json<Value>) {
+    let status = readiness(&state).await;
+    crate::metrics::ready(status == "ready");
+    let code = if status == "ready" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(json!({ "status": status })))
+}
+
+async fn readiness(state: &HttpState) -> &'static str {
     if state.app.is_draining() {
-        crate::metrics::ready(false);
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "draining" })),
-        );
+        return "draining";
     }
-    let ping = tokio::time::timeout(Duration::from_secs(1), state.app.db.ping()).await;
-    match ping {
+    match tokio::time::timeout(Duration::from_secs(1), state.app.db.ping()).await {
         Ok(Ok(())) => {
             // The database answers: stop refusing requests at once rather
             // than at the outage probe's next round.
             state.outage.close();
-            crate::metrics::ready(true);
-            (StatusCode::OK, Json(json!({ "status": "ready" })))
         }
         Ok(Err(error)) => {
             tracing::warn!(error = %error, "readiness check: database unreachable");
-            crate::metrics::ready(false);
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable" })),
-            )
+            return "unavailable";
         }
         Err(_) => {
             tracing::warn!("readiness check: database ping timed out");
-            crate::metrics::ready(false);
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable" })),
-            )
+            return "unavailable";
         }
+    }
+    if schema_is_current(state).await {
+        "ready"
+    } else {
+        "migrations pending"
+    }
+}
+
+/// Asked until it is true once: a schema does not lose migrations.
+async fn schema_is_current(state: &HttpState) -> bool {
+    if state.schema_current.load(Ordering::Acquire) {
+        return true;
+    }
+    let pending = tokio::time::timeout(
+        Duration::from_secs(1),
+        Migrator::get_pending_migrations(&state.app.db),
+    )
+    .await;
+    match pending {
+        Ok(Ok(pending)) if pending.is_empty() => {
+            state.schema_current.store(true, Ordering::Release);
+            true
+        }
+        Ok(Ok(pending)) => {
+            tracing::warn!(
+                pending = pending.len(),
+                "readiness check: migrations pending; run `api prestart`"
+            );
+            false
+        }
+        Ok(Err(error)) => {
+            tracing::warn!(error = %error, "readiness check: cannot read the migrations table");
+            false
+        }
+        Err(_) => false,
     }
 }

@@ -9,7 +9,10 @@ mod metrics;
 mod outcome;
 mod trace;
 
-use std::time::Duration;
+use std::{
+    sync::{atomic::AtomicBool, Arc},
+    time::Duration,
+};
 
 use axum::{
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
@@ -38,6 +41,8 @@ pub struct HttpState {
     pub app: AppState,
     pub schema: ApiSchema,
     pub outage: Outage,
+    /// Set once readiness found every migration applied.
+    pub schema_current: Arc<AtomicBool>,
 }
 
 pub fn build_router(app: AppState) -> Router {
@@ -48,6 +53,7 @@ pub fn build_router(app: AppState) -> Router {
         app,
         schema,
         outage,
+        schema_current: Arc::default(),
     };
 
     let routes = Router::new()

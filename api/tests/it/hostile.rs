@@ -11,6 +11,7 @@ use axum::{
     routing::get,
     Router,
 };
+use migration::MigratorTrait;
 use rampart_api::http::with_middleware;
 use serde_json::json;
 use tower::ServiceExt;
@@ -36,6 +37,7 @@ on_both_databases!(
     concurrent_deletes_of_one_user_have_one_winner,
     a_stolen_token_is_not_a_password_oracle,
     a_draining_replica_is_not_ready_but_still_serves,
+    a_replica_on_an_unmigrated_database_is_not_ready,
 );
 
 #[track_caller]
@@ -536,4 +538,24 @@ async fn a_draining_replica_is_not_ready_but_still_serves(backend: Backend) {
     app.gql("{ publicSettings { signupEnabled } }", json!({}), None)
         .await
         .ok();
+}
+
+async fn a_replica_on_an_unmigrated_database_is_not_ready(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    // Roll the newest migration back, as a database not yet upgraded by
+    // `api prestart` would be for a replica of the new version.
+    migration::Migrator::down(&app.state.db, Some(1))
+        .await
+        .unwrap();
+    let router = rampart_api::http::build_router(app.state.clone());
+    let ready = |router: Router| async move {
+        let response = router
+            .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        response.status().as_u16()
+    };
+    assert_eq!(ready(router.clone()).await, 503, "a migration is pending");
+    migration::Migrator::up(&app.state.db, None).await.unwrap();
+    assert_eq!(ready(router).await, 200, "ready once migrated");
 }
