@@ -54,6 +54,7 @@ pub(crate) async fn confirm_password(
     purpose: &'static str,
 ) -> Result<(), AppError> {
     let user = &caller.viewer()?.user;
+    let turn = state.hasher.reserve()?;
     let now = Utc::now();
     let key = account_key(&user.email);
     let account = throttle::login_account(&state.db, &key, now).await?;
@@ -62,7 +63,7 @@ pub(crate) async fn confirm_password(
     }
     if state
         .hasher
-        .verify(password, Some(&user.password_hash))
+        .verify_in(turn, password, Some(&user.password_hash))
         .await?
     {
         if account.has_failures {
@@ -112,12 +113,15 @@ async fn check_credentials(
     input: Credentials,
 ) -> Result<IssuedToken, AppError> {
     let (ip, email, password) = (caller.ip, input.email.as_str(), input.password.as_str());
+    // The hash turn first: a login that would be shed is shed before it
+    // costs a statement, so a login flood cannot starve the pool for others.
+    let turn = state.hasher.reserve()?;
     spend_ip_budget(state, ip).await?;
     let now = Utc::now();
     let Ok(email) = normalize_email(email) else {
         // No account can have this address; answer like any failure, after
         // the same hashing work, without storing attacker-sized keys.
-        state.hasher.verify(password, None).await?;
+        state.hasher.verify_in(turn, password, None).await?;
         return Err(AppError::InvalidCredentials);
     };
     let account_key = account_key(&email);
@@ -128,7 +132,11 @@ async fn check_credentials(
     // Always pay for one hash, so unknown e-mails answer as slowly as known ones.
     let password_ok = state
         .hasher
-        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+        .verify_in(
+            turn,
+            password,
+            user.as_ref().map(|u| u.password_hash.as_str()),
+        )
         .await?;
 
     let failure = match &user {
@@ -189,13 +197,14 @@ pub async fn signup(
     if !state.config.signup_enabled {
         return Err(AppError::Forbidden("Sign-up is disabled."));
     }
+    let turn = state.hasher.reserve()?;
     spend_ip_budget(state, caller.ip).await?;
     let email = normalize_email(&input.email)?;
     let full_name = normalize_full_name(input.full_name.as_deref())?;
     let context = [email.as_str(), full_name.as_deref().unwrap_or_default()];
     let password_hash = state
         .hasher
-        .hash_new("password", &input.password, &context)
+        .hash_new_in(turn, "password", &input.password, &context)
         .await?;
     if store::find_by_email(&state.db, &email).await?.is_some() {
         return Err(email_taken());
@@ -293,6 +302,7 @@ pub async fn reset_password(
     input: ResetPasswordInput,
 ) -> Result<(), AppError> {
     let ip = caller.ip;
+    let turn = state.hasher.reserve()?;
     spend_ip_budget(state, ip).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
@@ -304,7 +314,7 @@ pub async fn reset_password(
     ];
     let hash = state
         .hasher
-        .hash_new("newPassword", &input.new_password, &context)
+        .hash_new_in(turn, "newPassword", &input.new_password, &context)
         .await?;
     store_new_password(&txn, &user, hash, now).await?;
     let entry = AuditEntry {

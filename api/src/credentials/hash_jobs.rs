@@ -84,15 +84,20 @@ impl HashJobs {
         let (answer, result) = oneshot::channel();
         let running = Arc::clone(&self.running);
         tokio::task::spawn_blocking(move || {
-            let _permit = permit;
             // Cancelled while waiting for a blocking thread: nobody would
             // read the result, so the hash is not computed at all.
             if answer.is_closed() {
                 return;
             }
             running.fetch_add(1, Ordering::SeqCst);
-            let _running = Decrement(&running);
-            let _ = answer.send(job());
+            let counted = Decrement(&running);
+            let result = job();
+            // The permit is back before the answer is: a client that sends
+            // its next request as soon as it has this one's answer finds
+            // the permit free, and is not shed by its own previous hash.
+            drop(counted);
+            drop(permit);
+            let _ = answer.send(result);
         });
         result.await.map_err(|_| JobError::Failed)
     }

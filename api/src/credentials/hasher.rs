@@ -10,7 +10,7 @@ use argon2::{
 use rand::RngCore;
 
 use super::{
-    hash_jobs::{HashJobs, JobError},
+    hash_jobs::{HashJobs, JobError, Turn},
     hash_memory::{self, BlockSets},
     password::PasswordPolicy,
 };
@@ -73,10 +73,29 @@ impl PasswordHasher {
         password: &str,
         context: &[&str],
     ) -> Result<String, AppError> {
+        self.hash_new_in(self.reserve()?, field, password, context)
+            .await
+    }
+
+    /// Takes a place in the hash pool's line now, for a hash that comes
+    /// after database work: under a flood, the requests that would be shed
+    /// anyway are shed before they cost a statement or a pooled connection.
+    pub fn reserve(&self) -> Result<HashTurn<'_>, AppError> {
+        self.0.jobs.reserve().map(HashTurn).map_err(job_error)
+    }
+
+    /// [`hash_new`](Self::hash_new) in a turn taken with [`reserve`](Self::reserve).
+    pub async fn hash_new_in(
+        &self,
+        turn: HashTurn<'_>,
+        field: &'static str,
+        password: &str,
+        context: &[&str],
+    ) -> Result<String, AppError> {
         self.0.policy.validate(field, password, context)?;
         let inner = Arc::clone(&self.0);
         let password = password.to_owned();
-        self.run(move || {
+        self.run_in(turn, move || {
             let salt = SaltString::generate(&mut OsRng);
             hash_memory::hash(
                 &inner.memory,
@@ -94,10 +113,20 @@ impl PasswordHasher {
     /// an unusable hash it verifies against the dummy hash and returns false,
     /// taking the same time as a real check.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, AppError> {
+        self.verify_in(self.reserve()?, password, stored).await
+    }
+
+    /// [`verify`](Self::verify) in a turn taken with [`reserve`](Self::reserve).
+    pub async fn verify_in(
+        &self,
+        turn: HashTurn<'_>,
+        password: &str,
+        stored: Option<&str>,
+    ) -> Result<bool, AppError> {
         let inner = Arc::clone(&self.0);
         let password = password.to_owned();
         let stored = stored.map(str::to_owned);
-        self.run(move || {
+        self.run_in(turn, move || {
             let real = stored.as_deref().and_then(|s| PasswordHash::new(s).ok());
             let (hash, is_real) = match real {
                 Some(hash) => (hash, true),
@@ -119,17 +148,26 @@ impl PasswordHasher {
         .await?
     }
 
-    async fn run<T: Send + 'static>(
+    async fn run_in<T: Send + 'static>(
         &self,
+        turn: HashTurn<'_>,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        self.0.jobs.run(job).await.map_err(|error| match error {
-            // Shed: the caller is told to come back, as for any rate limit.
-            JobError::Busy => AppError::Overloaded {
-                retry_after_secs: 1,
-            },
-            JobError::Failed => AppError::internal(anyhow::anyhow!("password hash job failed")),
-        })
+        self.0.jobs.run_in(turn.0, job).await.map_err(job_error)
+    }
+}
+
+/// A place in the hash pool's line (see [`PasswordHasher::reserve`]); given
+/// back when dropped, also when the request is cancelled.
+pub struct HashTurn<'a>(Turn<'a>);
+
+fn job_error(error: JobError) -> AppError {
+    match error {
+        // Shed: the caller is told to come back, as for any rate limit.
+        JobError::Busy => AppError::Overloaded {
+            retry_after_secs: 1,
+        },
+        JobError::Failed => AppError::internal(anyhow::anyhow!("password hash job failed")),
     }
 }
 

@@ -14,5 +14,5 @@ pub mod link_token;
 pub mod password;
 
 pub use access_token::{AccessTokens, IssuedToken};
-pub use hasher::{PasswordHasher, UNUSABLE_PASSWORD_HASH};
+pub use hasher::{HashTurn, PasswordHasher, UNUSABLE_PASSWORD_HASH};
 pub use password::PasswordPolicy;

@@ -38,6 +38,7 @@ on_both_databases!(
     a_stolen_token_is_not_a_password_oracle,
     a_draining_replica_is_not_ready_but_still_serves,
     a_replica_on_an_unmigrated_database_is_not_ready,
+    a_shed_login_costs_no_database_work,
 );
 
 #[track_caller]
@@ -176,6 +177,50 @@ async fn two_authorization_headers_are_refused(backend: Backend) {
     assert_eq!(reply.status, 400, "{}", reply.body);
     assert_eq!(reply.code(), "BAD_USER_INPUT");
     assert!(reply.body["data"].is_null());
+}
+
+/// Under a login flood the logins the hash pool cannot take are refused
+/// before their first statement: they spend no pooled connection, no
+/// throttle row and no audit entry that the accepted ones need.
+async fn a_shed_login_costs_no_database_work(backend: Backend) {
+    let app = TestApp::with_env(
+        backend,
+        &[
+            ("PASSWORD_HASH_CONCURRENCY", "1"),
+            ("PASSWORD_HASH_QUEUE", "0"),
+        ],
+    )
+    .await;
+    let user = app.user("shed").await;
+    // Hold the only permit with a hash that ends when the test says so.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let jobs_state = app.state.clone();
+    let holder = tokio::spawn(async move {
+        jobs_state
+            .hasher
+            .jobs()
+            .run(move || held.recv().ok())
+            .await
+            .unwrap()
+    });
+    while app.state.hasher.jobs().running() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    let before = app.query_count();
+    let reply = app.login(&user.email, &user.password).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (429, "RATE_LIMITED"));
+    assert_eq!(app.query_count(), before, "statements run by a shed login");
+    assert_eq!(app.state.hasher.jobs().shed(), 1);
+
+    release.send(()).unwrap();
+    holder.await.unwrap();
+    let reply = app.login(&user.email, &user.password).await;
+    assert!(
+        reply.data()["login"]["accessToken"].is_string(),
+        "{}",
+        reply.body
+    );
 }
 
 async fn rate_limited_requests_get_429_with_retry_after(backend: Backend) {
