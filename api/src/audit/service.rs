@@ -22,6 +22,8 @@ pub enum Kind {
     PasswordCheckFailed,
     PasswordResetRequested,
     PasswordReset,
+    /// A stored hash of another format or cost replaced at log-in.
+    PasswordRehashed,
     UserCreated,
     UserUpdated,
     UserDeleted,
@@ -39,6 +41,7 @@ impl Kind {
             Kind::PasswordCheckFailed => "password.check_failed",
             Kind::PasswordResetRequested => "password.reset_requested",
             Kind::PasswordReset => "password.reset",
+            Kind::PasswordRehashed => "password.rehashed",
             Kind::UserCreated => "user.created",
             Kind::UserUpdated => "user.updated",
             Kind::UserDeleted => "user.deleted",

@@ -5,6 +5,7 @@
 
 mod authenticate;
 pub mod graphql;
+mod rehash;
 pub mod service;
 pub mod throttle;
 

@@ -6,11 +6,11 @@ use std::{net::IpAddr, time::Duration};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set, TransactionTrait};
 
-use super::throttle;
+use super::{rehash, throttle};
 use crate::{
     audit::{self, AuditEntry, Kind},
     caller::Caller,
-    credentials::{link_token, IssuedToken},
+    credentials::{link_token, IssuedToken, Verification},
     error::AppError,
     state::AppState,
     users::{
@@ -129,22 +129,30 @@ async fn check_credentials(
     let locked = account.locked;
     crate::metrics::throttle_decision("login-account", locked);
     let user = store::find_by_email(&state.db, &email).await?;
+    // A matching hash of another format or cost is re-hashed, but only for
+    // a log-in that a match lets in: the extra hash reveals nothing else.
+    let upgrade = !locked && user.as_ref().is_some_and(|u| u.is_active);
     // Always pay for one hash, so unknown e-mails answer as slowly as known ones.
-    let password_ok = state
+    let verification = state
         .hasher
-        .verify_in(
+        .check_in(
             turn,
             password,
             user.as_ref().map(|u| u.password_hash.as_str()),
+            upgrade,
         )
         .await?;
 
-    let failure = match &user {
+    let failure = match (&user, &verification) {
         _ if locked => Some("throttled"),
-        None => Some("unknown e-mail"),
-        Some(_) if !password_ok => Some("wrong password"),
-        Some(u) if !u.is_active => Some("inactive account"),
-        Some(_) => None,
+        (None, _) => Some("unknown e-mail"),
+        (Some(u), Verification::Unverifiable(reason)) => {
+            rehash::refused(u, reason);
+            Some("unknown hash format")
+        }
+        (Some(_), Verification::Mismatch) => Some("wrong password"),
+        (Some(u), _) if !u.is_active => Some("inactive account"),
+        (Some(_), _) => None,
     };
     let subject = user.as_ref().map(|u| u.id);
     let entry = |detail| AuditEntry {
@@ -175,6 +183,12 @@ async fn check_credentials(
         },
     )
     .await?;
+    if let Verification::Match {
+        upgrade: Some(upgrade),
+    } = verification
+    {
+        rehash::store(state, &user, upgrade, ip).await?;
+    }
     state
         .tokens
         .issue(user.id, Utc::now())

@@ -17,6 +17,15 @@
 //! really reused: no allocation, page fault or memset per hash (argon2
 //! writes every block before reading it).
 //!
+//! A stored hash with a larger cost than the configured one (a hash imported
+//! from another application: the FastAPI template's are 64 MiB) does not
+//! grow those sets, or every permit would end up holding the largest cost
+//! ever seen. It takes the one oversize set instead, one verification at a
+//! time: argon2 memory stays within `PASSWORD_HASH_CONCURRENCY` × the
+//! configured cost plus one set of at most `stored_hash::MAX_OVERSIZE_KIB`.
+//! Such a hash is re-hashed at the configured cost on its first successful
+//! log-in, so the oversize set serves each imported account about once.
+//!
 //! The PHC strings produced and accepted are exactly those of the argon2
 //! crate's `PasswordHasher`/`PasswordVerifier` (tests in `password.rs`).
 
@@ -27,24 +36,49 @@ use argon2::{
     Algorithm, Argon2, Block, Params, Version,
 };
 
-#[derive(Default)]
 pub struct BlockSets {
+    /// The configured cost's block count: what the per-permit sets hold.
+    standard_blocks: usize,
     idle: Mutex<Vec<Vec<Block>>>,
+    /// The one set for stored hashes above the configured cost.
+    oversize: Mutex<Vec<Block>>,
 }
 
 impl BlockSets {
+    pub fn new(standard_blocks: usize) -> Self {
+        Self {
+            standard_blocks,
+            idle: Mutex::default(),
+            oversize: Mutex::default(),
+        }
+    }
+
     /// Runs `job` with a block set of at least `blocks` blocks. Callers hold
     /// a hash permit, which is what bounds the number of sets.
     pub fn with_memory<T>(&self, blocks: usize, job: impl FnOnce(&mut [Block]) -> T) -> T {
+        if blocks > self.standard_blocks {
+            // Waits (on its blocking thread, holding its permit) for another
+            // oversize verification to finish: one such set, never more.
+            let mut memory = self.oversize.lock().unwrap_or_else(|e| e.into_inner());
+            if memory.len() < blocks {
+                memory.resize(blocks, Block::default());
+            }
+            return job(&mut memory);
+        }
         let mut memory = self.lock().pop().unwrap_or_default();
         if memory.len() < blocks {
-            // Only the first hash on this set, or one with a larger cost
-            // than any before (a hash imported with other parameters).
+            // Only the first hash on this set.
             memory.resize(blocks, Block::default());
         }
         let result = job(&mut memory);
         self.lock().push(memory);
         result
+    }
+
+    /// Blocks held by the oversize set (0 until a larger hash is verified).
+    #[cfg(test)]
+    pub fn oversize_blocks(&self) -> usize {
+        self.oversize.lock().map(|m| m.len()).unwrap_or(0)
     }
 
     /// How many sets exist right now that no hash is using.
@@ -118,19 +152,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_set_is_reused_and_grows_only_for_a_larger_cost() {
-        let sets = BlockSets::default();
+    fn a_set_is_reused_and_a_larger_cost_takes_the_oversize_set() {
+        let sets = BlockSets::new(8);
         sets.with_memory(8, |memory| assert_eq!(memory.len(), 8));
         sets.with_memory(8, |memory| assert_eq!(memory.len(), 8));
         assert_eq!(sets.idle_sets(), 1, "one set, reused");
         sets.with_memory(16, |memory| assert_eq!(memory.len(), 16));
-        sets.with_memory(8, |memory| assert!(memory.len() >= 8));
+        assert_eq!(sets.oversize_blocks(), 16);
+        sets.with_memory(8, |memory| {
+            assert_eq!(memory.len(), 8, "the standard sets never grow")
+        });
+        sets.with_memory(12, |memory| assert_eq!(memory.len(), 16));
         assert_eq!(sets.idle_sets(), 1);
+        assert_eq!(sets.oversize_blocks(), 16, "one oversize set, reused");
     }
 
     #[test]
     fn concurrent_hashes_each_get_their_own_set() {
-        let sets = BlockSets::default();
+        let sets = BlockSets::new(8);
         sets.with_memory(8, |_| {
             sets.with_memory(8, |_| assert_eq!(sets.idle_sets(), 0));
         });

@@ -1,5 +1,7 @@
 //! argon2id hashing and verification, on the bounded job pool
-//! (`hash_jobs.rs`) with reused working memory (`hash_memory.rs`).
+//! (`hash_jobs.rs`) with reused working memory (`hash_memory.rs`). Stored
+//! hashes of other formats and costs (`stored_hash.rs`) verify in the same
+//! jobs, and a match is re-hashed there at the configured cost.
 
 use std::sync::Arc;
 
@@ -13,6 +15,7 @@ use super::{
     hash_jobs::{HashJobs, JobError, Turn},
     hash_memory::{self, BlockSets},
     password::PasswordPolicy,
+    stored_hash::{self, Stored},
 };
 use crate::{config::PasswordConfig, error::AppError};
 
@@ -48,10 +51,10 @@ impl PasswordHasher {
         Ok(Self(Arc::new(Inner {
             policy: PasswordPolicy::new(config),
             dummy_hash: dummy_hash(&params)?,
+            memory: BlockSets::new(params.block_count()),
             argon2,
             params,
             jobs: HashJobs::new(config.max_concurrent_hashes, config.hash_queue_limit),
-            memory: BlockSets::default(),
         })))
     }
 
@@ -95,18 +98,8 @@ impl PasswordHasher {
         self.0.policy.validate(field, password, context)?;
         let inner = Arc::clone(&self.0);
         let password = password.to_owned();
-        self.run_in(turn, move || {
-            let salt = SaltString::generate(&mut OsRng);
-            hash_memory::hash(
-                &inner.memory,
-                &inner.argon2,
-                &inner.params,
-                password.as_bytes(),
-                salt.as_salt(),
-            )
-            .map_err(|e| AppError::internal(anyhow::anyhow!("argon2 hash failed: {e}")))
-        })
-        .await?
+        self.run_in(turn, move || inner.hash(password.as_bytes()))
+            .await?
     }
 
     /// Verifies `password` against `stored`; with `None` (unknown account) or
@@ -123,27 +116,31 @@ impl PasswordHasher {
         password: &str,
         stored: Option<&str>,
     ) -> Result<bool, AppError> {
+        Ok(self
+            .check_in(turn, password, stored, false)
+            .await?
+            .matches())
+    }
+
+    /// Verifies like [`verify_in`](Self::verify_in), for a log-in: a stored
+    /// hash of another format or cost that matches is, with `upgrade`,
+    /// re-hashed at the configured cost in the same job and turn (the caller
+    /// stores it), and a stored value that cannot be verified says so rather
+    /// than "no match". Give `upgrade` only when a match will sign the user
+    /// in (an active, unthrottled account): then the extra hash reveals
+    /// nothing.
+    pub async fn check_in(
+        &self,
+        turn: HashTurn<'_>,
+        password: &str,
+        stored: Option<&str>,
+        upgrade: bool,
+    ) -> Result<Verification, AppError> {
         let inner = Arc::clone(&self.0);
         let password = password.to_owned();
         let stored = stored.map(str::to_owned);
         self.run_in(turn, move || {
-            let real = stored.as_deref().and_then(|s| PasswordHash::new(s).ok());
-            let (hash, is_real) = match real {
-                Some(hash) => (hash, true),
-                None => match PasswordHash::new(&inner.dummy_hash) {
-                    Ok(hash) => (hash, false),
-                    Err(e) => {
-                        return Err(AppError::internal(anyhow::anyhow!(
-                            "dummy hash unusable: {e}"
-                        )))
-                    }
-                },
-            };
-            // A stored hash whose parameters cannot be used fails to verify,
-            // as with `PasswordVerifier`.
-            let matches =
-                hash_memory::verify(&inner.memory, password.as_bytes(), &hash).unwrap_or(false);
-            Ok(is_real && matches)
+            inner.check(password.as_bytes(), stored.as_deref(), upgrade)
         })
         .await?
     }
@@ -168,6 +165,99 @@ fn job_error(error: JobError) -> AppError {
             retry_after_secs: 1,
         },
         JobError::Failed => AppError::internal(anyhow::anyhow!("password hash job failed")),
+    }
+}
+
+/// What a log-in's verification found.
+#[derive(Debug)]
+pub enum Verification {
+    /// The password does not match, or there is no usable stored hash.
+    Mismatch,
+    /// The password matches; `upgrade` is set when the stored hash was of
+    /// another format or cost and a re-hash was asked for.
+    Match { upgrade: Option<Upgrade> },
+    /// The stored value is of no format (or cost) this build verifies; the
+    /// reason is for the log and the audit trail.
+    Unverifiable(&'static str),
+}
+
+impl Verification {
+    pub fn matches(&self) -> bool {
+        matches!(self, Verification::Match { .. })
+    }
+}
+
+/// A new hash of a matched password, at the configured cost.
+#[derive(Debug)]
+pub struct Upgrade {
+    pub hash: String,
+    /// The format it replaces (`stored_hash::Stored::describe`).
+    pub from: String,
+}
+
+impl Inner {
+    fn hash(&self, password: &[u8]) -> Result<String, AppError> {
+        let salt = SaltString::generate(&mut OsRng);
+        hash_memory::hash(
+            &self.memory,
+            &self.argon2,
+            &self.params,
+            password,
+            salt.as_salt(),
+        )
+        .map_err(|e| AppError::internal(anyhow::anyhow!("argon2 hash failed: {e}")))
+    }
+
+    /// Runs on the job pool. Whatever the stored value, one verification's
+    /// work is done: the dummy hash stands in for a missing, unusable or
+    /// unverifiable one.
+    fn check(
+        &self,
+        password: &[u8],
+        stored: Option<&str>,
+        upgrade: bool,
+    ) -> Result<Verification, AppError> {
+        let kind = stored.map_or(Stored::Unusable, |s| stored_hash::classify(s, &self.params));
+        let (matches, current) = match &kind {
+            // A stored hash whose parameters cannot be used fails to verify,
+            // as with `PasswordVerifier`.
+            Stored::Argon2 { hash, current } => (
+                hash_memory::verify(&self.memory, password, hash).unwrap_or(false),
+                *current,
+            ),
+            Stored::Bcrypt { .. } => (
+                // Truncates at 72 bytes, as the implementations that wrote
+                // these hashes did (newer ones refuse longer passwords).
+                stored.is_some_and(|s| bcrypt::verify(password, s).unwrap_or(false)),
+                false,
+            ),
+            Stored::Unusable | Stored::Unverifiable(_) => {
+                self.verify_dummy(password)?;
+                (false, true)
+            }
+        };
+        if let Stored::Unverifiable(reason) = kind {
+            return Ok(Verification::Unverifiable(reason));
+        }
+        if !matches {
+            return Ok(Verification::Mismatch);
+        }
+        let upgrade = if upgrade && !current {
+            Some(Upgrade {
+                hash: self.hash(password)?,
+                from: kind.describe(),
+            })
+        } else {
+            None
+        };
+        Ok(Verification::Match { upgrade })
+    }
+
+    fn verify_dummy(&self, password: &[u8]) -> Result<(), AppError> {
+        let dummy = PasswordHash::new(&self.dummy_hash)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("dummy hash unusable: {e}")))?;
+        let _ = hash_memory::verify(&self.memory, password, &dummy);
+        Ok(())
     }
 }
 
@@ -250,6 +340,160 @@ mod tests {
             .verify("anything", Some(UNUSABLE_PASSWORD_HASH))
             .await
             .unwrap());
+    }
+
+    /// Hashes made by the implementations the FastAPI template uses
+    /// (`scripts/legacy-hash-fixtures.py`).
+    fn fixtures() -> Vec<(String, String, String)> {
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../../tests/fixtures/legacy_hashes.json")).unwrap();
+        rows.into_iter()
+            .map(|row| {
+                let field = |name: &str| row[name].as_str().unwrap().to_owned();
+                (field("name"), field("password"), field("hash"))
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn bcrypt_and_argon2_from_other_implementations_verify_and_upgrade() {
+        let hasher = PasswordHasher::new(&config()).unwrap();
+        for (name, password, stored) in fixtures() {
+            let wrong = hasher
+                .check_in(
+                    hasher.reserve().unwrap(),
+                    "not-the-password",
+                    Some(&stored),
+                    true,
+                )
+                .await;
+            assert!(
+                matches!(wrong, Ok(Verification::Mismatch)),
+                "{name}: {wrong:?}"
+            );
+            let right = hasher
+                .check_in(hasher.reserve().unwrap(), &password, Some(&stored), true)
+                .await
+                .unwrap();
+            let Verification::Match { upgrade } = right else {
+                panic!("{name} does not verify: {right:?}");
+            };
+            if name == "argon2id_test_cost" {
+                assert!(upgrade.is_none(), "{name} is at the configured cost");
+                continue;
+            }
+            let upgrade = upgrade.unwrap_or_else(|| panic!("{name} is not upgraded"));
+            assert!(
+                upgrade.hash.starts_with("$argon2id$v=19$m=8192,t=1,p=1$"),
+                "{name}: {}",
+                upgrade.hash
+            );
+            assert!(!upgrade.from.contains(&stored[stored.len() - 10..]));
+            assert!(hasher.verify(&password, Some(&upgrade.hash)).await.unwrap());
+            // Without `upgrade` (a log-in that will not succeed) no re-hash.
+            let plain = hasher
+                .check_in(hasher.reserve().unwrap(), &password, Some(&stored), false)
+                .await
+                .unwrap();
+            assert!(matches!(plain, Verification::Match { upgrade: None }));
+        }
+    }
+
+    #[tokio::test]
+    async fn the_upgrade_names_the_format_it_replaces() {
+        let hasher = PasswordHasher::new(&config()).unwrap();
+        let from = |name: &str| {
+            let (_, password, stored) = fixtures().into_iter().find(|f| f.0 == name).unwrap();
+            let hasher = hasher.clone();
+            async move {
+                match hasher
+                    .check_in(hasher.reserve().unwrap(), &password, Some(&stored), true)
+                    .await
+                    .unwrap()
+                {
+                    Verification::Match { upgrade: Some(u) } => u.from,
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        assert_eq!(from("bcrypt_2b_12").await, "bcrypt $2b$ cost 12");
+        assert_eq!(from("bcrypt_2y_10").await, "bcrypt $2y$ cost 10");
+        assert_eq!(
+            from("argon2id_template").await,
+            "argon2id v=19 m=65536,t=3,p=4"
+        );
+        assert_eq!(from("argon2i_small").await, "argon2i v=19 m=8192,t=2,p=1");
+    }
+
+    #[tokio::test]
+    async fn a_larger_stored_cost_uses_the_one_oversize_set_only() {
+        let hasher = PasswordHasher::new(&config()).unwrap();
+        let (_, password, stored) = fixtures()
+            .into_iter()
+            .find(|f| f.0 == "argon2id_template")
+            .unwrap();
+        assert!(hasher.verify(&password, Some(&stored)).await.unwrap());
+        assert_eq!(hasher.0.memory.oversize_blocks(), 65_536);
+        assert!(hasher
+            .verify("violet-anchor-tundra-93", Some(&hasher.0.dummy_hash))
+            .await
+            .is_ok());
+        assert_eq!(hasher.0.memory.oversize_blocks(), 65_536);
+    }
+
+    #[tokio::test]
+    async fn changed_argon2_parameters_upgrade_rampart_s_own_hashes() {
+        let old = PasswordHasher::new(&config()).unwrap();
+        let stored = old
+            .hash_new("password", "violet-anchor-tundra-93", &[])
+            .await
+            .unwrap();
+        let new = PasswordHasher::new(&PasswordConfig {
+            argon2_iterations: 2,
+            ..config()
+        })
+        .unwrap();
+        let checked = new
+            .check_in(
+                new.reserve().unwrap(),
+                "violet-anchor-tundra-93",
+                Some(&stored),
+                true,
+            )
+            .await
+            .unwrap();
+        let Verification::Match {
+            upgrade: Some(upgrade),
+        } = checked
+        else {
+            panic!("{checked:?}");
+        };
+        assert!(upgrade.hash.starts_with("$argon2id$v=19$m=8192,t=2,p=1$"));
+        assert_eq!(upgrade.from, "argon2id v=19 m=8192,t=1,p=1");
+    }
+
+    #[tokio::test]
+    async fn unknown_formats_and_costs_beyond_the_caps_are_unverifiable() {
+        let hasher = PasswordHasher::new(&config()).unwrap();
+        for (stored, reason) in [
+            ("pbkdf2_sha256$600000$c2FsdA$ZGlnZXN0", "unknown hash format"),
+            ("template-password-1", "unknown hash format"),
+            (
+                "$2b$31$c2PMpLlXYFMSytNEsWelHuBnnNsyzcJwByMOttCOstxcFiD5fVzFm",
+                "bcrypt cost out of bounds",
+            ),
+            (
+                "$argon2id$v=19$m=4194304,t=1,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG+7hHXJ8jdZo",
+                "argon2 memory cost out of bounds",
+            ),
+        ] {
+            let checked = hasher.check_in(hasher.reserve().unwrap(), "template-password-1", Some(stored), true).await;
+            assert!(
+                matches!(checked, Ok(Verification::Unverifiable(r)) if r == reason),
+                "{stored}: {checked:?}"
+            );
+        }
+        assert_eq!(hasher.0.memory.oversize_blocks(), 0, "nothing allocated");
     }
 
     #[test]

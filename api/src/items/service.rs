@@ -143,7 +143,7 @@ pub async fn delete(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), A
     Ok(())
 }
 
-fn validate_title(raw: &str) -> Result<String, AppError> {
+pub(crate) fn validate_title(raw: &str) -> Result<String, AppError> {
     let title = raw.trim();
     if title.is_empty() {
         return Err(AppError::bad_input("title", "Title is required."));
@@ -158,7 +158,7 @@ fn validate_title(raw: &str) -> Result<String, AppError> {
     Ok(title.to_owned())
 }
 
-fn validate_description(raw: Option<&str>) -> Result<Option<String>, AppError> {
+pub(crate) fn validate_description(raw: Option<&str>) -> Result<Option<String>, AppError> {
     let Some(text) = raw.map(str::trim).filter(|d| !d.is_empty()) else {
         return Ok(None);
     };

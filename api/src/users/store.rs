@@ -5,8 +5,9 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 use entity::user;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Set, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -119,6 +120,24 @@ pub async fn insert_audited(
     };
     audit::record(&txn, Kind::UserCreated, entry).await?;
     Ok((txn, created))
+}
+
+/// Replaces the stored hash with `new` if it is still `old`: a re-hash at
+/// log-in never overwrites a password set meanwhile (a reset, a change).
+/// Tokens stay valid: the password is the same. Whether it replaced it.
+pub async fn replace_hash_if_unchanged<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    old: &str,
+    new: &str,
+) -> Result<bool, AppError> {
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(new))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::PasswordHash.eq(old))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 pub fn email_taken() -> AppError {
