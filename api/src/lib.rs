@@ -10,7 +10,8 @@
 //! 3. `state` — what every request shares.
 //! 4. `resolver` — the accessor and helpers every resolver uses.
 //! 5. Domains: `audit`, `items`, `users`, then `auth` (which builds on users).
-//! 6. `graphql` (the schema), `http` (the transport), `server`, `app`.
+//! 6. `graphql` (the schema), `http` (the transport), `server`, `app`,
+//!    `import` (the FastAPI template import, a command of its own).
 //!
 //! Lints are the workspace's (`[workspace.lints]` in Cargo.toml).
 
@@ -25,6 +26,7 @@ pub mod email;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod items;
 pub mod metrics;
 pub mod pagination;

@@ -50,6 +50,23 @@ enum Command {
     },
     /// Probe /healthz on the local server and exit 0 or 1 (container health checks).
     Healthcheck,
+    /// Copy users and items from a full-stack-fastapi-template database.
+    ImportFastapiTemplate(ImportArgs),
+}
+
+/// See docs/migrating-from-fastapi-template.md.
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The template's PostgreSQL database (postgres://…); or the
+    /// environment, to keep its password out of the process list.
+    #[arg(long, env = "IMPORT_FROM_DATABASE_URL", hide_env_values = true)]
+    from: String,
+    /// Read everything and report what would change; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Rows per transaction.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    batch_size: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -91,6 +108,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Migrate { action } => configured(|config| migrate(config, action)).await,
         Command::CreateSuperuser => configured(|config| bootstrap(config, false)).await,
         Command::Prestart => configured(|config| bootstrap(config, true)).await,
+        Command::ImportFastapiTemplate(args) => configured(|config| import(config, args)).await,
     }
 }
 
@@ -167,6 +185,19 @@ async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<ExitCo
 
 async fn bootstrap(config: Config, migrate_first: bool) -> anyhow::Result<ExitCode> {
     app::bootstrap(config, migrate_first).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(config: Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let db = db::connect(&config.database, false).await?;
+    let hasher = rampart_api::credentials::PasswordHasher::new(&config.password)?;
+    let options = rampart_api::import::Options {
+        from: args.from,
+        dry_run: args.dry_run,
+        batch_size: args.batch_size,
+    };
+    let summary = rampart_api::import::fastapi_template(&db, &hasher, &options).await?;
+    print!("{summary}");
     Ok(ExitCode::SUCCESS)
 }
 

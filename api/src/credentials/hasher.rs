@@ -145,6 +145,17 @@ impl PasswordHasher {
         .await?
     }
 
+    /// How a log-in would read `stored`: the format and cost it would
+    /// verify (and re-hash unless it is the configured one), or why it
+    /// cannot. Nothing is computed.
+    pub fn stored_format(&self, stored: &str) -> Result<String, &'static str> {
+        match stored_hash::classify(stored, &self.0.params) {
+            Stored::Unverifiable(reason) => Err(reason),
+            Stored::Unusable => Err("no password set"),
+            known => Ok(known.describe()),
+        }
+    }
+
     async fn run_in<T: Send + 'static>(
         &self,
         turn: HashTurn<'_>,

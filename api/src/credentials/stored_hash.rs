@@ -31,8 +31,10 @@ pub const MAX_ARGON2_WORK: u64 = 1_048_576;
 /// no more than the memory, but no real hash has more than a few.
 const MAX_ARGON2_LANES: u32 = 64;
 
-/// What a stored value is, as far as verification goes.
+/// What a stored value is, as far as verification goes. Lives on the stack
+/// of one verification: the size of the parsed argon2 string is fine.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Stored<'a> {
     Argon2 {
         hash: PasswordHash<'a>,
