@@ -11,6 +11,7 @@ mod cli;
 mod failures;
 mod fuzz;
 mod hostile;
+mod import;
 mod items;
 mod limits;
 mod metrics;
