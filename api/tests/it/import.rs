@@ -561,7 +561,10 @@ async fn a_database_without_the_template_tables_is_refused(backend: Backend) {
     let output = import_cli(&app, &["--from", &empty.url]).await;
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("\"user\" table lacks the column(s) full_name, is_active"), "{stderr}");
+    assert!(
+        stderr.contains("\"user\" table lacks the column(s) full_name, is_active"),
+        "{stderr}"
+    );
     let output = import_cli(&app, &["--from", "mysql://template@127.0.0.1/app"]).await;
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -17,6 +17,7 @@ mod limits;
 mod metrics;
 mod reads;
 mod recovery;
+mod rehash;
 mod schema;
 mod server;
 mod throttle;
