@@ -126,7 +126,8 @@ impl Stored<'_> {
     pub fn describe(&self) -> String {
         match self {
             Stored::Argon2 { hash, .. } => {
-                let version = hash.version.map_or(16, |v| v);
+                // Without `v=`, 0x13 (19), as the argon2 crate reads it.
+                let version = hash.version.map_or(19, |v| v);
                 let param = |name: &str| {
                     hash.params
                         .get_decimal(name)
