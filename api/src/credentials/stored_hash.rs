@@ -65,10 +65,16 @@ pub fn classify<'a>(stored: &'a str, configured: &Params) -> Stored<'a> {
     }
     if let Some(rest) = stored.strip_prefix('$') {
         let mut parts = rest.splitn(3, '$');
-        if let (Some(variant @ ("2a" | "2b" | "2y")), Some(cost), Some(_)) =
+        if let (Some(variant @ ("2a" | "2b" | "2y")), Some(cost), Some(body)) =
             (parts.next(), parts.next(), parts.next())
         {
+            // 22 characters of salt and 31 of digest, bcrypt's base64.
+            let well_formed = body.len() == 53
+                && body
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/');
             return match cost.parse::<u32>() {
+                Ok(_) if !well_formed => Stored::Unverifiable("malformed bcrypt hash"),
                 Ok(cost) if (MIN_BCRYPT_COST..=MAX_BCRYPT_COST).contains(&cost) => {
                     Stored::Bcrypt { cost, variant }
                 }
@@ -235,6 +241,14 @@ mod tests {
             "bcrypt cost out of bounds"
         );
         assert_eq!(reason(&format!("$2b$xx${body}")), "malformed bcrypt hash");
+        assert_eq!(
+            reason(&format!("$2b$12${}", &body[1..])),
+            "malformed bcrypt hash"
+        );
+        assert_eq!(
+            reason(&format!("$2b$12$%{}", &body[1..])),
+            "malformed bcrypt hash"
+        );
         // `$2x$` is the variant of a buggy implementation: not ours to accept.
         assert_eq!(reason(&format!("$2x$12${body}")), "unknown hash format");
     }

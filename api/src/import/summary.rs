@@ -96,7 +96,12 @@ impl fmt::Display for Summary {
             }
         }
         if !self.hash_formats.is_empty() {
-            writeln!(f, "password hashes of the users {verb}:")?;
+            let whose = if self.dry_run {
+                "of the users an import would add"
+            } else {
+                "of the imported users"
+            };
+            writeln!(f, "password hashes {whose}:")?;
             for (format, n) in &self.hash_formats {
                 match format {
                     Ok(format) => writeln!(f, "  {format}: {n}")?,
