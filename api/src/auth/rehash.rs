@@ -54,3 +54,57 @@ pub(super) fn refused(user: &entity::user::Model, reason: &str) {
         "log-in refused: the stored password hash is in no format this server verifies"
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        io::Write,
+        sync::{Arc, Mutex},
+    };
+
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_a_warning_naming_the_account_and_reason_never_the_hash() {
+        let now = Utc::now();
+        let user = entity::user::Model {
+            id: Uuid::new_v4(),
+            email: "frank@example.com".into(),
+            full_name: None,
+            password_hash: "pbkdf2_sha256$600000$c2FsdA$ZmFrZWRpZ2VzdA".into(),
+            is_active: true,
+            is_superuser: false,
+            tokens_valid_after: now,
+            created_at: now,
+            updated_at: now,
+        };
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || refused(&user, "unknown hash format"));
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("WARN"), "{log}");
+        assert!(log.contains(&user.id.to_string()), "{log}");
+        assert!(log.contains("unknown hash format"), "{log}");
+        assert!(!log.contains("pbkdf2") && !log.contains("c2FsdA"), "{log}");
+    }
+}
