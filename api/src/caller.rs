@@ -5,14 +5,17 @@
 
 use std::net::IpAddr;
 
+use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::error::AppError;
 
-/// The signed-in user, freshly read from the database for this request.
+/// The signed-in user, freshly read from the database for this request,
+/// and the live session their access token belongs to.
 #[derive(Clone, Debug)]
 pub struct Viewer {
     pub user: entity::user::Model,
+    pub session_id: Uuid,
 }
 
 impl Viewer {
@@ -52,6 +55,11 @@ pub struct Caller {
     pub ip: Option<IpAddr>,
     /// The `x-request-id` of the request, echoed in `INTERNAL` errors.
     pub request_id: String,
+    /// The client's `User-Agent` (bounded), recorded on a session.
+    pub user_agent: Option<String>,
+    /// The refresh cookie, present only on a JSON POST from the SPA's own
+    /// origin (`http::graphql`); only `refreshSession` and `logout` read it.
+    pub refresh_cookie: Option<SecretString>,
 }
 
 impl Caller {
@@ -61,6 +69,8 @@ impl Caller {
             auth: Auth::Anonymous,
             ip: None,
             request_id: String::new(),
+            user_agent: None,
+            refresh_cookie: None,
         }
     }
 
@@ -75,6 +85,11 @@ impl Caller {
         let viewer = self.viewer()?;
         viewer.require_superuser()?;
         Ok(viewer)
+    }
+
+    /// The session of the bearer token, if it is valid.
+    pub fn session_id(&self) -> Option<Uuid> {
+        self.viewer().ok().map(|viewer| viewer.session_id)
     }
 
     /// The signed-in user's id, if any: the actor of an audit entry.

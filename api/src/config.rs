@@ -180,6 +180,48 @@ pub struct HttpConfig {
     pub metrics_bind: Option<SocketAddr>,
 }
 
+/// Sessions (docs/sessions.md): how long a sign-in lasts and how its
+/// refresh cookie is sent.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// A session not refreshed for this long ends.
+    pub idle_timeout: Duration,
+    /// The absolute lifetime of a "remember me" session (a persistent cookie).
+    pub remember_lifetime: Duration,
+    /// The absolute lifetime of a session without "remember me" (a cookie
+    /// that ends with the browser; the server ends it by this time anyway).
+    pub browser_lifetime: Duration,
+    /// `Secure` on the refresh cookie (and the `__Host-` name). Off only in
+    /// local mode, for a SPA served over plain http.
+    pub cookie_secure: bool,
+    /// A refresh token rotated less than this long ago gets an access
+    /// token without another rotation instead of counting as theft: two
+    /// tabs refreshing at the same moment both present the same cookie.
+    pub reuse_grace: Duration,
+}
+
+impl SessionConfig {
+    /// `__Host-` makes the browser refuse the cookie unless it is Secure,
+    /// Path=/ and host-only, so a sibling subdomain cannot plant one.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.cookie_secure {
+            "__Host-rampart_refresh"
+        } else {
+            "rampart_refresh"
+        }
+    }
+
+    /// `__Host-` requires Path=/; without it the cookie is kept to the one
+    /// path that reads it.
+    pub fn cookie_path(&self) -> &'static str {
+        if self.cookie_secure {
+            "/"
+        } else {
+            "/graphql"
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ThrottleConfig {
     pub login_backoff_after_failures: u32,
@@ -189,6 +231,9 @@ pub struct ThrottleConfig {
     pub auth_ip_attempts_per_minute: u32,
     pub recovery_per_account_per_hour: u32,
     pub recovery_per_ip_per_hour: u32,
+    /// Refresh (and logout) attempts with an unknown refresh token per IP
+    /// and minute; past it every refresh from that IP waits.
+    pub refresh_ip_failures_per_minute: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +251,7 @@ pub struct Config {
     pub graphql: GraphqlConfig,
     pub password: PasswordConfig,
     pub throttle: ThrottleConfig,
+    pub sessions: SessionConfig,
     pub reset_token_ttl: Duration,
     pub set_password_token_ttl: Duration,
 }
@@ -448,7 +494,14 @@ impl Config {
             )?,
             recovery_per_account_per_hour: src.ranged("RECOVERY_ACCOUNT_PER_HOUR", 3, 1, 1_000)?,
             recovery_per_ip_per_hour: src.ranged("RECOVERY_IP_PER_HOUR", 10, 1, 1_000_000)?,
+            refresh_ip_failures_per_minute: src.ranged(
+                "REFRESH_IP_FAILURES_PER_MINUTE",
+                20,
+                1,
+                1_000_000,
+            )?,
         };
+        let sessions = parse_sessions(&src, hardened, &frontend_host)?;
 
         Ok(Config {
             environment,
@@ -464,6 +517,7 @@ impl Config {
             graphql,
             password,
             throttle,
+            sessions,
             reset_token_ttl: Duration::from_secs(
                 60 * src.ranged("RESET_TOKEN_TTL_MINUTES", 15, 1, 24 * 60)?,
             ),
@@ -607,8 +661,62 @@ fn parse_jwt(src: &Source<'_>, hardened: bool) -> Result<JwtConfig, ConfigError>
         audience: src
             .string("JWT_AUDIENCE")
             .unwrap_or_else(|| "rampart-api".into()),
-        ttl: Duration::from_secs(60 * src.ranged("ACCESS_TOKEN_TTL_MINUTES", 60, 1, 24 * 60)?),
+        // Short, because a stolen access token works until it expires or its
+        // session is revoked; the refresh cookie keeps people signed in.
+        ttl: Duration::from_secs(
+            60 * src.ranged(
+                "ACCESS_TOKEN_TTL_MINUTES",
+                15,
+                1,
+                if hardened { 60 } else { 24 * 60 },
+            )?,
+        ),
         generated,
+    })
+}
+
+const DAY: u64 = 24 * 3600;
+
+fn parse_sessions(
+    src: &Source<'_>,
+    hardened: bool,
+    frontend_host: &Url,
+) -> Result<SessionConfig, ConfigError> {
+    // Tests and local experiments use lifetimes of seconds; a deployment
+    // exposed to the Internet gets bounds that keep a stolen cookie's
+    // worth limited.
+    let (min, max_idle, max_remember) = if hardened {
+        (300, 30 * DAY, 90 * DAY)
+    } else {
+        (1, 365 * DAY, 365 * DAY)
+    };
+    let remember = src.ranged(
+        "SESSION_REMEMBER_LIFETIME_SECS",
+        30 * DAY,
+        min,
+        max_remember,
+    )?;
+    let idle = src.ranged("SESSION_IDLE_TIMEOUT_SECS", 7 * DAY, min, max_idle)?;
+    let browser = src.ranged("SESSION_BROWSER_LIFETIME_SECS", 12 * 3600, min, remember)?;
+    let plain_http_spa = frontend_host.scheme() == "http";
+    let cookie_secure = src.bool("SESSION_COOKIE_SECURE", hardened || !plain_http_spa)?;
+    if hardened && !cookie_secure {
+        return Err(err(
+            "SESSION_COOKIE_SECURE",
+            "must be true outside local mode (the refresh cookie must never travel over http)",
+        ));
+    }
+    Ok(SessionConfig {
+        idle_timeout: Duration::from_secs(idle),
+        remember_lifetime: Duration::from_secs(remember),
+        browser_lifetime: Duration::from_secs(browser),
+        cookie_secure,
+        reuse_grace: Duration::from_secs(src.ranged(
+            "SESSION_REFRESH_REUSE_GRACE_SECS",
+            10,
+            0,
+            60,
+        )?),
     })
 }
 
@@ -802,6 +910,36 @@ mod tests {
         assert!(!cfg.graphql.graphiql && !cfg.graphql.introspection);
         assert_eq!(cfg.graphql.max_depth, 10);
         assert!(!cfg.database.auto_migrate);
+        assert!(cfg.sessions.cookie_secure);
+        assert_eq!(cfg.sessions.cookie_name(), "__Host-rampart_refresh");
+        assert_eq!(cfg.sessions.cookie_path(), "/");
+        assert_eq!(cfg.jwt.ttl, Duration::from_secs(15 * 60));
+    }
+
+    #[test]
+    fn session_defaults_and_local_http_cookie() {
+        let cfg = config(&[]).expect("local defaults");
+        assert_eq!(cfg.sessions.idle_timeout, Duration::from_secs(7 * DAY));
+        assert_eq!(
+            cfg.sessions.remember_lifetime,
+            Duration::from_secs(30 * DAY)
+        );
+        assert_eq!(
+            cfg.sessions.browser_lifetime,
+            Duration::from_secs(12 * 3600)
+        );
+        // The local SPA is http://localhost:5173: a Secure cookie would not be kept.
+        assert!(!cfg.sessions.cookie_secure);
+        assert_eq!(cfg.sessions.cookie_name(), "rampart_refresh");
+        assert_eq!(cfg.sessions.cookie_path(), "/graphql");
+        let cfg = config(&[("FRONTEND_HOST", "https://app.rampart.dev")]).expect("https SPA");
+        assert!(cfg.sessions.cookie_secure);
+        let error = config(&[
+            ("SESSION_REMEMBER_LIFETIME_SECS", "100"),
+            ("SESSION_BROWSER_LIFETIME_SECS", "200"),
+        ])
+        .expect_err("a browser session longer than a remembered one");
+        assert_eq!(error.var, "SESSION_BROWSER_LIFETIME_SECS");
     }
 
     /// The first superuser's password is also held to the password policy,
@@ -819,6 +957,10 @@ mod tests {
             ("DATABASE_URL", "sqlite://rampart.db?mode=rwc"),
             ("FRONTEND_HOST", "http://rampart.dev"),
             ("SMTP_HOST", ""),
+            ("SESSION_COOKIE_SECURE", "false"),
+            ("SESSION_IDLE_TIMEOUT_SECS", "10"),
+            ("SESSION_REMEMBER_LIFETIME_SECS", "31536000"),
+            ("ACCESS_TOKEN_TTL_MINUTES", "600"),
         ];
         for (var, value) in cases {
             let error =

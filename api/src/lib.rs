@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod pagination;
 pub mod resolver;
 pub mod server;
+pub mod sessions;
 pub mod state;
 pub mod telemetry;
 pub mod text;

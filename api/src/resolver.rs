@@ -17,6 +17,8 @@ static ANONYMOUS: Caller = Caller {
     auth: Auth::Anonymous,
     ip: None,
     request_id: String::new(),
+    user_agent: None,
+    refresh_cookie: None,
 };
 
 /// The state the schema was built with and the caller the transport

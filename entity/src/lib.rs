@@ -4,5 +4,7 @@
 pub mod audit_event;
 pub mod item;
 pub mod password_reset_token;
+pub mod rotated_refresh_token;
+pub mod session;
 pub mod throttle;
 pub mod user;

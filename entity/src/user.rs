@@ -12,7 +12,8 @@ pub struct Model {
     pub password_hash: String,
     pub is_active: bool,
     pub is_superuser: bool,
-    /// Access tokens issued before this instant are refused (revocation).
+    /// Access tokens issued before this instant are refused (revocation
+    /// of every session at once; single sessions are revoked in `sessions`).
     pub tokens_valid_after: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
@@ -24,6 +25,8 @@ pub enum Relation {
     Item,
     #[sea_orm(has_many = "super::password_reset_token::Entity")]
     PasswordResetToken,
+    #[sea_orm(has_many = "super::session::Entity")]
+    Session,
 }
 
 impl Related<super::item::Entity> for Entity {
@@ -35,6 +38,12 @@ impl Related<super::item::Entity> for Entity {
 impl Related<super::password_reset_token::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::PasswordResetToken.def()
+    }
+}
+
+impl Related<super::session::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Session.def()
     }
 }
 

@@ -11,6 +11,7 @@ mod m20261129_000003_create_password_reset_tokens;
 mod m20261129_000004_create_throttles;
 mod m20261129_000005_create_audit_events;
 mod m20261202_000007_index_user_lists;
+mod m20261202_000008_create_sessions;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_create_throttles::Migration),
             Box::new(m20261129_000005_create_audit_events::Migration),
             Box::new(m20261202_000007_index_user_lists::Migration),
+            Box::new(m20261202_000008_create_sessions::Migration),
         ]
     }
 }

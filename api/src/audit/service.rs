@@ -30,6 +30,15 @@ pub enum Kind {
     UserActivated,
     UserDeactivated,
     RoleChanged,
+    /// A sign-in opened a session.
+    SessionCreated,
+    /// A rotated refresh token came back; the session was revoked.
+    SessionReuseDetected,
+    SessionLogout,
+    /// One session ended from the session list.
+    SessionRevoked,
+    /// Every session (or every other one) of a user ended at once.
+    SessionRevokedAll,
 }
 
 impl Kind {
@@ -48,6 +57,11 @@ impl Kind {
             Kind::UserActivated => "user.activated",
             Kind::UserDeactivated => "user.deactivated",
             Kind::RoleChanged => "user.role_changed",
+            Kind::SessionCreated => "session.created",
+            Kind::SessionReuseDetected => "session.reuse_detected",
+            Kind::SessionLogout => "session.logout",
+            Kind::SessionRevoked => "session.revoked",
+            Kind::SessionRevokedAll => "session.revoked_all",
         }
     }
 }

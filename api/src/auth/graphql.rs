@@ -1,12 +1,21 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
-use super::service::{self, Credentials};
+use super::{
+    service::{self, Credentials},
+    session::{self, SignedIn},
+};
 use crate::{
-    error::GqlResult,
+    error::{AppError, GqlResult},
     resolver::{request, Message},
+    sessions::{cookie, graphql::clear_cookie},
+    state::AppState,
     users::graphql::User,
 };
+
+/// Told once, at the first sign-in after a refresh-token reuse.
+const REUSE_NOTICE: &str = "One of your sessions was signed out because its sign-in was used from two places at once, which can mean someone copied it. If that was not you, change your password.";
 
 #[derive(SimpleObject)]
 pub struct AccessToken {
@@ -17,6 +26,27 @@ pub struct AccessToken {
     /// Seconds until the token expires.
     pub expires_in: u64,
     pub expires_at: DateTime<Utc>,
+    /// The session the token belongs to (see `sessions`).
+    pub session_id: Uuid,
+    /// Set once after a refresh-token reuse revoked a session of this user; null otherwise.
+    pub security_notice: Option<String>,
+}
+
+/// The access token for the answer, and the refresh cookie when there is a
+/// new one.
+fn signed_in(ctx: &Context<'_>, state: &AppState, signed_in: SignedIn) -> AccessToken {
+    if let Some(refresh) = &signed_in.refresh {
+        let value = cookie::issue(&state.config.sessions, &refresh.token, refresh.max_age);
+        ctx.append_http_header(axum::http::header::SET_COOKIE, value);
+    }
+    AccessToken {
+        access_token: signed_in.access.token,
+        token_type: "Bearer".into(),
+        expires_in: signed_in.access.expires_in.as_secs(),
+        expires_at: signed_in.access.expires_at,
+        session_id: signed_in.session_id,
+        security_notice: signed_in.reuse_detected.then(|| REUSE_NOTICE.to_owned()),
+    }
 }
 
 #[derive(SimpleObject)]
@@ -31,6 +61,10 @@ pub struct LoginInput {
     pub email: String,
     #[graphql(secret)]
     pub password: String,
+    /// Stay signed in across browser restarts (up to
+    /// `SESSION_REMEMBER_LIFETIME_SECS`); otherwise the session ends with the browser.
+    #[graphql(default = false)]
+    pub remember_me: bool,
 }
 
 #[derive(InputObject)]
@@ -60,6 +94,9 @@ pub struct ChangePasswordInput {
     pub current_password: String,
     #[graphql(secret)]
     pub new_password: String,
+    /// Keep this session signed in; every other session ends either way.
+    #[graphql(default = true)]
+    pub keep_current_session: bool,
 }
 
 #[derive(Default)]
@@ -97,8 +134,10 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Exchanges e-mail and password for an access token. Wrong password,
-    /// unknown e-mail, inactive and throttled accounts all get the same error.
+    /// Exchanges e-mail and password for a session: an access token in the
+    /// answer and the refresh cookie (HttpOnly) in `Set-Cookie`. Wrong
+    /// password, unknown e-mail, inactive and throttled accounts all get the
+    /// same error.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -108,14 +147,35 @@ impl AuthMutation {
         let credentials = Credentials {
             email: input.email,
             password: input.password,
+            remember_me: input.remember_me,
         };
         let issued = service::login(state, caller, credentials).await.gql()?;
-        Ok(AccessToken {
-            access_token: issued.token,
-            token_type: "Bearer".into(),
-            expires_in: issued.expires_in.as_secs(),
-            expires_at: issued.expires_at,
-        })
+        Ok(signed_in(ctx, state, issued))
+    }
+
+    /// A new access token for the refresh cookie, which is rotated. Reads
+    /// only the cookie (never `Authorization`); `UNAUTHENTICATED` when it is
+    /// missing, unknown, expired or revoked (and the cookie is cleared).
+    async fn refresh_session(&self, ctx: &Context<'_>) -> async_graphql::Result<AccessToken> {
+        let (state, caller) = request(ctx)?;
+        match session::refresh(state, caller).await {
+            Ok(issued) => Ok(signed_in(ctx, state, issued)),
+            Err(error) => {
+                if matches!(error, AppError::Unauthenticated) {
+                    clear_cookie(ctx, &state.config.sessions);
+                }
+                Err(error).gql()
+            }
+        }
+    }
+
+    /// Ends the current session (the bearer token's, or the refresh
+    /// cookie's once the access token has expired) and clears the cookie.
+    async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<Message> {
+        let (state, caller) = request(ctx)?;
+        session::logout(state, caller).await.gql()?;
+        clear_cookie(ctx, &state.config.sessions);
+        Ok(Message::new("Signed out."))
     }
 
     /// Creates a normal, active account. Refused when sign-up is disabled.
@@ -159,7 +219,8 @@ impl AuthMutation {
         Ok(Message::new("Password updated. You can now log in."))
     }
 
-    /// Changes the signed-in user's password; every existing token stops working.
+    /// Changes the signed-in user's password. Every other session ends; the
+    /// current one too unless `keepCurrentSession` (the default).
     async fn change_password(
         &self,
         ctx: &Context<'_>,
@@ -167,11 +228,20 @@ impl AuthMutation {
     ) -> async_graphql::Result<Message> {
         let (state, caller) = request(ctx)?;
         caller.viewer().gql()?;
+        let keep = input.keep_current_session;
         let input = service::ChangePasswordInput {
             current_password: input.current_password,
             new_password: input.new_password,
+            keep_current_session: keep,
         };
         service::change_password(state, caller, input).await.gql()?;
-        Ok(Message::new("Password changed. Please log in again."))
+        if keep {
+            Ok(Message::new(
+                "Password changed. Your other sessions were signed out.",
+            ))
+        } else {
+            clear_cookie(ctx, &state.config.sessions);
+            Ok(Message::new("Password changed. Please log in again."))
+        }
     }
 }

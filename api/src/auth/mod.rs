@@ -7,6 +7,7 @@ mod authenticate;
 pub mod graphql;
 mod rehash;
 pub mod service;
+pub mod session;
 pub mod throttle;
 
 pub use authenticate::authenticate;

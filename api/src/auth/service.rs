@@ -6,12 +6,17 @@ use std::{net::IpAddr, time::Duration};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set, TransactionTrait};
 
-use super::{rehash, throttle};
+use super::{
+    rehash,
+    session::SignedIn,
+    throttle::{self, ip_key},
+};
 use crate::{
     audit::{self, AuditEntry, Kind},
     caller::Caller,
-    credentials::{link_token, IssuedToken, Verification},
+    credentials::{link_token, Verification},
     error::AppError,
+    sessions::{self, Reason},
     state::AppState,
     users::{
         normalize_email, normalize_full_name,
@@ -21,13 +26,6 @@ use crate::{
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
-
-fn ip_key(scope: &str, ip: Option<IpAddr>) -> String {
-    format!(
-        "{scope}-ip:{}",
-        ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-    )
-}
 
 /// Every anonymous auth mutation (log-in, sign-up, reset) spends from one
 /// per-IP budget, so they cannot be combined to multiply an attacker's rate.
@@ -89,15 +87,23 @@ pub(crate) async fn confirm_password(
 pub struct Credentials {
     pub email: String,
     pub password: String,
+    /// A persistent cookie and the longer lifetime; otherwise the session
+    /// ends with the browser (and by `SESSION_BROWSER_LIFETIME_SECS`).
+    pub remember_me: bool,
 }
 
+/// Checks the credentials and opens a session.
 #[tracing::instrument(name = "auth.login", skip_all)]
 pub async fn login(
     state: &AppState,
     caller: &Caller,
     input: Credentials,
-) -> Result<IssuedToken, AppError> {
-    let outcome = check_credentials(state, caller, input).await;
+) -> Result<SignedIn, AppError> {
+    let remember_me = input.remember_me;
+    let outcome = match check_credentials(state, caller, input).await {
+        Ok(user) => super::session::open(state, caller, &user, remember_me).await,
+        Err(error) => Err(error),
+    };
     crate::metrics::login(match &outcome {
         Ok(_) => "succeeded",
         Err(AppError::RateLimited { .. }) => "throttled",
@@ -111,7 +117,7 @@ async fn check_credentials(
     state: &AppState,
     caller: &Caller,
     input: Credentials,
-) -> Result<IssuedToken, AppError> {
+) -> Result<entity::user::Model, AppError> {
     let (ip, email, password) = (caller.ip, input.email.as_str(), input.password.as_str());
     // The hash turn first: a login that would be shed is shed before it
     // costs a statement, so a login flood cannot starve the pool for others.
@@ -189,10 +195,7 @@ async fn check_credentials(
     {
         rehash::store(state, &user, upgrade, ip).await?;
     }
-    state
-        .tokens
-        .issue(user.id, Utc::now())
-        .map_err(AppError::internal)
+    Ok(user)
 }
 
 pub struct SignupInput {
@@ -330,7 +333,7 @@ pub async fn reset_password(
         .hasher
         .hash_new_in(turn, "newPassword", &input.new_password, &context)
         .await?;
-    store_new_password(&txn, &user, hash, now).await?;
+    store_new_password(&txn, &user, hash, None, Reason::PasswordReset, now).await?;
     let entry = AuditEntry {
         actor: Some(user.id),
         subject: Some(user.id),
@@ -346,10 +349,12 @@ pub async fn reset_password(
 pub struct ChangePasswordInput {
     pub current_password: String,
     pub new_password: String,
+    /// Keep the session this request was made with; every other one ends.
+    pub keep_current_session: bool,
 }
 
-/// Changes the viewer's password and signs out every other session: tokens
-/// issued before now stop working. The caller logs in again for a new one.
+/// Changes the viewer's password and ends every other session (and the
+/// current one too unless it is kept).
 #[tracing::instrument(name = "auth.change_password", skip_all)]
 pub async fn change_password(
     state: &AppState,
@@ -375,32 +380,44 @@ pub async fn change_password(
         .hash_new("newPassword", new_password, &context)
         .await?;
     let now = Utc::now();
+    let keep = input.keep_current_session.then_some(viewer.session_id);
     let txn = state.db.begin().await?;
-    store_new_password(&txn, user, hash, now).await?;
+    store_new_password(&txn, user, hash, keep, Reason::PasswordChanged, now).await?;
+    let detail = if keep.is_some() {
+        "changed own password; other sessions ended"
+    } else {
+        "changed own password; all sessions ended"
+    };
     let entry = AuditEntry {
         actor: Some(user.id),
         subject: Some(user.id),
         subject_email: Some(&user.email),
         ip: caller.ip,
-        detail: Some("changed own password"),
+        detail: Some(detail),
     };
     audit::record(&txn, Kind::PasswordChanged, entry).await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// Saves a new hash and ends everything the old password opened: earlier
-/// access tokens (via `tokens_valid_after`) and unused reset links.
+/// Saves a new hash and ends everything the old password opened: the
+/// user's sessions (but `keep`) and unused reset links. When no session is
+/// kept, `tokens_valid_after` also refuses every earlier access token.
 async fn store_new_password<C: ConnectionTrait>(
     txn: &C,
     user: &entity::user::Model,
     hash: String,
+    keep: Option<uuid::Uuid>,
+    reason: Reason,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     link_token::revoke_all(txn, user.id).await?;
+    sessions::store::revoke_all(txn, user.id, keep, reason, now).await?;
     let mut active = user.clone().into_active_model();
     active.password_hash = Set(hash);
-    active.tokens_valid_after = Set(now);
+    if keep.is_none() {
+        active.tokens_valid_after = Set(now);
+    }
     active.updated_at = Set(now);
     active.update(txn).await?;
     Ok(())

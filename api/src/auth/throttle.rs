@@ -54,6 +54,38 @@ pub async fn hit_window<C: ConnectionTrait>(
     Ok(Decision::Allowed)
 }
 
+/// Whether `key` is already over `limit` in its current window, without
+/// counting anything: for budgets that only failures spend (invalid
+/// refresh tokens), checked before the attempt so that, once spent, a
+/// guess is refused without being tried.
+pub async fn window_exceeded<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+    limit: u32,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<Decision, AppError> {
+    let Some(row) = throttle::Entity::find_by_id(key.to_owned()).one(db).await? else {
+        return Ok(Decision::Allowed);
+    };
+    let ends = row.window_started_at + TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX);
+    let limited = row.count as u32 > limit && ends > now;
+    crate::metrics::throttle_decision(scope_of(key), limited);
+    if limited {
+        let retry_after = (ends - now).to_std().unwrap_or(Duration::from_secs(1));
+        return Ok(Decision::Limited { retry_after });
+    }
+    Ok(Decision::Allowed)
+}
+
+/// The per-IP key of a budget: `auth-ip:203.0.113.9`.
+pub fn ip_key(scope: &str, ip: Option<std::net::IpAddr>) -> String {
+    format!(
+        "{scope}-ip:{}",
+        ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    )
+}
+
 /// The key's namespace, as a metric label from a closed set.
 pub fn scope_of(key: &str) -> &'static str {
     const SCOPES: &[&str] = &[

@@ -1,6 +1,7 @@
 //! Access tokens: HS256 JWTs with the algorithm pinned and `sub`, `exp`,
-//! `iat`, `iss` and `aud` required (RFC 8725). Revocation is not in the
-//! token: the user's `tokens_valid_after` is checked on every request.
+//! `iat`, `iss` and `aud` required (RFC 8725), and the session they belong
+//! to (`sid`). Revocation is not in the token: the session (and the user's
+//! `tokens_valid_after`) is checked on every request.
 
 use std::time::Duration;
 
@@ -15,6 +16,9 @@ use crate::config::JwtConfig;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: Uuid,
+    /// The session the token was issued for. A token without one (issued
+    /// before sessions existed) fails to decode and is refused.
+    pub sid: Uuid,
     pub exp: i64,
     pub iat: i64,
     /// Issue time in milliseconds: `iat` has whole seconds, too coarse to
@@ -59,10 +63,16 @@ impl AccessTokens {
         }
     }
 
-    pub fn issue(&self, user_id: Uuid, now: DateTime<Utc>) -> anyhow::Result<IssuedToken> {
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<IssuedToken> {
         let expires_at = now + self.ttl;
         let claims = Claims {
             sub: user_id,
+            sid: session_id,
             exp: expires_at.timestamp(),
             iat: now.timestamp(),
             iat_ms: now.timestamp_millis(),
@@ -78,7 +88,7 @@ impl AccessTokens {
     }
 
     /// Checks signature, algorithm, expiry, issuer and audience. The caller
-    /// still has to check the user (exists, active, not revoked).
+    /// still has to check the user and the session (exist, active, live).
     pub fn verify(&self, token: &str) -> Option<Claims> {
         decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()

@@ -1,7 +1,8 @@
 //! Credentials: what proves who someone is, and how each is made, stored
 //! and checked. Passwords (policy and argon2id hashing), signed access
-//! tokens, and one-time link tokens (password reset, set password). Stored
-//! hashes from other applications (bcrypt, argon2 of any cost) verify too.
+//! tokens, opaque refresh tokens, and one-time link tokens (password
+//! reset, set password). Stored hashes from other applications (bcrypt,
+//! argon2 of any cost) verify too.
 //!
 //! This layer knows nothing of the flows that use it (sign-in, recovery,
 //! user administration live in `auth` and `users`, above it), so both of
@@ -13,6 +14,7 @@ mod hash_memory;
 mod hasher;
 pub mod link_token;
 pub mod password;
+pub mod refresh_token;
 mod stored_hash;
 
 pub use access_token::{AccessTokens, IssuedToken};

@@ -16,7 +16,16 @@ use async_graphql::{
 use crate::error::code;
 
 /// Mutations that guess or spend a secret; one per document.
-const AUTH_MUTATIONS: &[&str] = &["login", "signup", "recoverPassword", "resetPassword"];
+const AUTH_MUTATIONS: &[&str] = &[
+    "login",
+    "signup",
+    "recoverPassword",
+    "resetPassword",
+    // One rotation per request: a second in the same document would present
+    // the token the first just rotated away.
+    "refreshSession",
+    "logout",
+];
 
 /// Checked by the HTTP transport on the parsed document, before the request
 /// is authenticated or executed.

@@ -18,6 +18,7 @@ use crate::{
     auth::graphql::{AuthMutation, AuthQuery},
     caller::Caller,
     items::graphql::{ItemsMutation, ItemsQuery},
+    sessions::graphql::{SessionsMutation, SessionsQuery},
     state::AppState,
     users::{
         graphql::{UsersMutation, UsersQuery},
@@ -26,10 +27,10 @@ use crate::{
 };
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(AuthQuery, UsersQuery, ItemsQuery, AuditQuery);
+pub struct QueryRoot(AuthQuery, UsersQuery, ItemsQuery, AuditQuery, SessionsQuery);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation, UsersMutation, ItemsMutation);
+pub struct MutationRoot(AuthMutation, UsersMutation, ItemsMutation, SessionsMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

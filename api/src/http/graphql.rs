@@ -14,6 +14,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, Request, StatusCode},
     response::Response,
 };
+use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::{
@@ -23,9 +24,52 @@ use super::{
 use crate::{
     auth::authenticate,
     caller::Caller,
+    config::Config,
     error::{code, AppError},
-    graphql, metrics,
+    graphql, metrics, sessions,
 };
+
+/// How much of a `User-Agent` header is kept for a session.
+const USER_AGENT_BYTES: usize = 512;
+
+/// Whether the refresh cookie may be read from this request. The cookie is
+/// `SameSite=Strict` already; on top of that a request must come from the
+/// SPA's own origin: a browser names the page that made a POST in
+/// `Origin` (and in `Sec-Fetch-Site`), and a cross-site page can set
+/// neither. Only JSON POSTs get here (`post_handler`), which a cross-site
+/// page cannot send without a CORS preflight the allow-list refuses; and
+/// CORS never allows credentials, so a cross-origin SPA gets no cookie at
+/// all (cookie sessions are for same-origin deployments, docs/sessions.md).
+fn cookie_allowed(headers: &HeaderMap, config: &Config) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site").is_some_and(|site| site != "same-origin" && site != "none") {
+        return false;
+    }
+    let Some(origin) = header("origin") else {
+        // Browsers send Origin on every POST; a client without one is not
+        // a browser a third-party page could steer.
+        return true;
+    };
+    let spa = config.frontend_host.origin().ascii_serialization();
+    let same_host = url::Url::parse(origin).ok().is_some_and(|url| {
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => return false,
+        };
+        header("host").is_some_and(|h| h.eq_ignore_ascii_case(&host))
+    });
+    origin == spa || same_host
+}
+
+fn refresh_cookie(headers: &HeaderMap, config: &Config) -> Option<SecretString> {
+    let values = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let token = sessions::cookie::read(&config.sessions, values)?;
+    cookie_allowed(headers, config).then(|| SecretString::from(token.to_owned()))
+}
 
 /// A GET query must carry this header (any value). A browser cannot send a
 /// custom header cross-site without a CORS preflight, which the exact-origin
@@ -63,10 +107,13 @@ pub async fn post_handler(State(state): State<HttpState>, request: Request<Body>
         Ok(request) => request,
         Err(message) => return bad_request(message),
     };
+    // Only here, on a JSON POST: a GET never carries the refresh cookie in.
+    let cookie = refresh_cookie(&parts.headers, &state.app.config);
     execute(
         &state,
         &parts.headers,
         parts.extensions.get::<ClientAddr>().copied(),
+        cookie,
         request,
     )
     .await
@@ -116,6 +163,7 @@ pub async fn get_handler(
         &state,
         &parts.headers,
         parts.extensions.get::<ClientAddr>().copied(),
+        None,
         gql_request,
     )
     .await
@@ -176,6 +224,7 @@ async fn execute(
     state: &HttpState,
     headers: &HeaderMap,
     peer: Option<ClientAddr>,
+    refresh_cookie: Option<SecretString>,
     mut request: async_graphql::Request,
 ) -> Response {
     if headers
@@ -201,7 +250,7 @@ async fn execute(
         // letting every request wait out the pool's acquire timeout.
         outcome::from_app_error(&AppError::unavailable("the database is unreachable"))
     } else {
-        match caller(state, headers, peer, request_id.clone()).await {
+        match caller(state, headers, peer, refresh_cookie, request_id.clone()).await {
             Ok(caller) => state.schema.execute(request, caller).await,
             Err(error) => outcome::from_app_error(&error),
         }
@@ -221,15 +270,30 @@ async fn caller(
     state: &HttpState,
     headers: &HeaderMap,
     peer: Option<ClientAddr>,
+    refresh_cookie: Option<SecretString>,
     request_id: String,
 ) -> Result<Caller, AppError> {
     let app = &state.app;
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| truncate_at_char(ua, USER_AGENT_BYTES).to_owned());
     Ok(Caller {
         auth: authenticate(app, bearer).await?,
         ip: client_ip(peer, headers, app.config.http.trust_forwarded_for),
         request_id,
+        user_agent,
+        refresh_cookie,
     })
+}
+
+fn truncate_at_char(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }

@@ -166,6 +166,11 @@ pub fn respond(headers: &HeaderMap, response: async_graphql::Response) -> Respon
         "application/json"
     };
     let mut http = (status, [(header::CONTENT_TYPE, content_type)], body).into_response();
+    // What resolvers set (the refresh cookie's `Set-Cookie`), appended so
+    // that two cookies stay two headers.
+    for (name, value) in &response.http_headers {
+        http.headers_mut().append(name.clone(), value.clone());
+    }
     if let Some((_, retry_after)) = refusal {
         http.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));

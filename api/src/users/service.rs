@@ -21,6 +21,7 @@ use crate::{
     credentials::{link_token, UNUSABLE_PASSWORD_HASH},
     error::{is_unique_violation, AppError},
     pagination::{self, Newest, Page},
+    sessions::{self, Reason},
     state::AppState,
     text::{check_free_text, Lines},
 };
@@ -211,7 +212,8 @@ async fn apply_changes(
 ) -> Result<user::Model, AppError> {
     let now = Utc::now();
     let mut events: Vec<(Kind, &str)> = Vec::new();
-    let mut revoke_sessions = false;
+    // Why every session of the user ends with this change, if it does.
+    let mut revoke_sessions: Option<Reason> = None;
 
     let new_email = match changes.email {
         Some(raw) => {
@@ -234,7 +236,7 @@ async fn apply_changes(
     let new_hash = match changes.password {
         Some(password) => {
             let email = new_email.as_deref().unwrap_or(&target.email);
-            revoke_sessions = true;
+            revoke_sessions = Some(Reason::PasswordChanged);
             events.push((Kind::PasswordChanged, "set by a superuser"));
             Some(
                 state
@@ -249,7 +251,7 @@ async fn apply_changes(
         events.push(if active {
             (Kind::UserActivated, "activated")
         } else {
-            revoke_sessions = true;
+            revoke_sessions = Some(Reason::Deactivated);
             (Kind::UserDeactivated, "deactivated")
         });
     }
@@ -285,7 +287,8 @@ async fn apply_changes(
     if let Some(is_superuser) = changes.is_superuser {
         active.is_superuser = Set(is_superuser);
     }
-    if revoke_sessions {
+    if let Some(reason) = revoke_sessions {
+        sessions::store::revoke_all(&txn, target.id, None, reason, now).await?;
         active.tokens_valid_after = Set(now);
     }
     active.updated_at = Set(now);
@@ -344,9 +347,9 @@ pub async fn delete_by_admin(state: &AppState, caller: &Caller, id: Uuid) -> Res
     delete_user(state, caller, actor, target, "deleted by a superuser").await
 }
 
-/// Deletes the user; their items and link tokens go with them (foreign
-/// keys cascade), and any token they still hold stops working because the
-/// user no longer exists.
+/// Deletes the user; their items, link tokens and sessions go with them
+/// (foreign keys cascade), and any token they still hold stops working
+/// because neither the user nor the session exists.
 async fn delete_user(
     state: &AppState,
     caller: &Caller,

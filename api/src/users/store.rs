@@ -3,11 +3,11 @@
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
-use entity::user;
+use entity::{session, user};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Set,
-    TransactionTrait,
+    DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
+    RelationTrait, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -27,10 +27,25 @@ pub async fn find_by_email<C: ConnectionTrait>(
         .await?)
 }
 
-/// The caller's row, read on the per-request connections (`db::Reads`):
-/// the one statement an authenticated request always makes.
-pub async fn find_for_request(state: &AppState, id: Uuid) -> Result<Option<user::Model>, AppError> {
-    let statement = user::Entity::find_by_id(id).build(state.db.get_database_backend());
+/// The caller's row if the session `session_id` is theirs and live (not
+/// revoked, before both its deadlines), read on the per-request
+/// connections (`db::Reads`): the one statement an authenticated request
+/// always makes. The session is joined in, not read separately, so the
+/// check costs a primary-key probe of `sessions` inside the same round
+/// trip; nothing is written (last use is recorded on refresh only).
+pub async fn find_for_request(
+    state: &AppState,
+    id: Uuid,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<user::Model>, AppError> {
+    let statement = user::Entity::find_by_id(id)
+        .join(sea_orm::JoinType::InnerJoin, user::Relation::Session.def())
+        .filter(session::Column::Id.eq(session_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .filter(session::Column::IdleExpiresAt.gt(now))
+        .build(state.db.get_database_backend());
     let Some(row) = state.reads.query_one(&state.db, statement).await? else {
         return Ok(None);
     };
