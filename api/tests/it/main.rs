@@ -20,6 +20,7 @@ mod recovery;
 mod rehash;
 mod schema;
 mod server;
+mod sessions;
 mod throttle;
 mod tokens;
 mod traces;

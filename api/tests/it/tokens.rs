@@ -18,10 +18,12 @@ on_both_databases!(
     a_malformed_authorization_header_is_anonymous,
 );
 
-fn claims(app: &TestApp, sub: &str) -> Value {
+/// Claims as the server would sign them, for the session `sid`.
+fn claims(app: &TestApp, sub: &str, sid: &str) -> Value {
     let now = Utc::now();
     json!({
         "sub": sub,
+        "sid": sid,
         "exp": now.timestamp() + 600,
         "iat": now.timestamp(),
         "iat_ms": now.timestamp_millis(),
@@ -57,7 +59,8 @@ async fn tampered_and_foreign_tokens_are_refused(backend: Backend) {
         .expose_secret()
         .as_bytes()
         .to_vec();
-    let good = claims(&app, &user.id);
+    let sid = session_of(&app, &user.token).await;
+    let good = claims(&app, &user.id, &sid);
     assert_eq!(
         me_code(&app, &sign(&good, &secret)).await,
         "",
@@ -73,11 +76,20 @@ async fn tampered_and_foreign_tokens_are_refused(backend: Backend) {
     let mut no_audience = good.clone();
     no_audience.as_object_mut().unwrap().remove("aud");
     let mut superuser_claim = good.clone();
+    let admin_token = app.admin_token().await;
     superuser_claim["sub"] = json!(
-        app.gql("{ me { id } }", json!({}), Some(&app.admin_token().await))
+        app.gql("{ me { id } }", json!({}), Some(&admin_token))
             .await
             .ok()["me"]["id"]
     );
+    superuser_claim["sid"] = json!(session_of(&app, &admin_token).await);
+    // Another user's session does not make a token for this one.
+    let mut foreign_session = good.clone();
+    foreign_session["sid"] = superuser_claim["sid"].clone();
+    let mut no_session = good.clone();
+    no_session.as_object_mut().unwrap().remove("sid");
+    let mut unknown_session = good.clone();
+    unknown_session["sid"] = json!(uuid::Uuid::new_v4());
 
     let header_none = base64url(br#"{"alg":"none","typ":"JWT"}"#);
     let alg_none = format!("{header_none}.{}.", base64url(good.to_string().as_bytes()));
@@ -91,6 +103,9 @@ async fn tampered_and_foreign_tokens_are_refused(backend: Backend) {
         ("wrong audience", sign(&wrong_audience, &secret)),
         ("wrong issuer", sign(&wrong_issuer, &secret)),
         ("missing audience", sign(&no_audience, &secret)),
+        ("no session", sign(&no_session, &secret)),
+        ("unknown session", sign(&unknown_session, &secret)),
+        ("another user's session", sign(&foreign_session, &secret)),
         ("alg none", alg_none),
         ("flipped signature", String::from_utf8(flipped).unwrap()),
         ("garbage", "not.a.token".to_owned()),
@@ -113,6 +128,16 @@ async fn tampered_and_foreign_tokens_are_refused(backend: Backend) {
         me_code(&app, &sign(&superuser_claim, random(48).as_bytes())).await,
         "UNAUTHENTICATED"
     );
+}
+
+/// The current session of `token` (the first in the viewer's list).
+async fn session_of(app: &TestApp, token: &str) -> String {
+    let reply = app
+        .gql("{ sessions { id current } }", json!({}), Some(token))
+        .await;
+    let sessions = reply.ok()["sessions"].as_array().unwrap().clone();
+    assert_eq!(sessions[0]["current"], true);
+    sessions[0]["id"].as_str().unwrap().to_owned()
 }
 
 fn base64url(bytes: &[u8]) -> String {
@@ -150,7 +175,8 @@ async fn a_password_change_revokes_earlier_tokens(backend: Backend) {
     let new_password = strong_password();
     app.gql(
         "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { message } }",
-        json!({ "i": { "currentPassword": user.password, "newPassword": new_password } }),
+        json!({ "i": { "currentPassword": user.password, "newPassword": new_password,
+                       "keepCurrentSession": false } }),
         Some(&user.token),
     )
     .await

@@ -215,6 +215,73 @@ impl TestApp {
         self.queries.load(Ordering::SeqCst) + self.state.reads.statements() as usize
     }
 
+    /// A JSON POST to `/graphql` with extra headers (name, value).
+    pub async fn post_with(&self, body: Value, headers: &[(&str, &str)]) -> Reply {
+        self.send(post_request(body, headers)).await
+    }
+
+    /// Another API process on the same database: its own state, pools and
+    /// router, sharing nothing in memory with this one.
+    pub async fn replica(&self) -> Router {
+        let config = self.state.config.clone();
+        let connection = db::connect(&config.database, false).await.unwrap();
+        build_router(AppState::new(config, connection).unwrap())
+    }
+
+    /// Sends a request to another router (a replica), from this app's client IP.
+    pub async fn send_to(&self, router: &Router, request: Request<Body>) -> Reply {
+        let mut request = request;
+        let peer: SocketAddr = format!("{}:40000", self.ip).parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(rampart_api::http::ClientAddr(peer));
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The refresh cookie's name in this app's configuration.
+    pub fn cookie_name(&self) -> &'static str {
+        self.state.config.sessions.cookie_name()
+    }
+
+    /// `Cookie` header value carrying `token` as the refresh cookie.
+    pub fn cookie(&self, token: &str) -> String {
+        format!("{}={token}", self.cookie_name())
+    }
+
+    /// Logs in and returns the session: access token, refresh token, id.
+    pub async fn sign_in(&self, email: &str, password: &str, remember_me: bool) -> SignedIn {
+        let reply = self
+            .post_with(
+                json!({
+                    "query": LOGIN_SESSION,
+                    "variables": { "e": email, "p": password, "r": remember_me },
+                }),
+                &[],
+            )
+            .await;
+        SignedIn::from_reply(self, &reply, "login")
+    }
+
+    /// `refreshSession` with the refresh cookie `token`.
+    pub async fn refresh(&self, token: &str) -> Reply {
+        let cookie = self.cookie(token);
+        self.post_with(
+            json!({ "query": REFRESH_SESSION }),
+            &[("cookie", cookie.as_str())],
+        )
+        .await
+    }
+
     pub async fn post_json(&self, body: Value, token: Option<&str>) -> Reply {
         let mut builder = Request::post("/graphql").header("content-type", "application/json");
         if let Some(token) = token {
@@ -299,6 +366,62 @@ impl TestApp {
             )
             .await;
         reply.ok()["createItem"]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+pub const LOGIN_SESSION: &str = "mutation($e: String!, $p: String!, $r: Boolean!) { login(input: {email: $e, password: $p, rememberMe: $r}) { accessToken expiresAt sessionId securityNotice } }";
+pub const REFRESH_SESSION: &str =
+    "mutation { refreshSession { accessToken expiresAt sessionId securityNotice } }";
+
+pub fn post_request(body: Value, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut builder = Request::post("/graphql").header("content-type", "application/json");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(Body::from(body.to_string())).unwrap()
+}
+
+impl Reply {
+    /// The `Set-Cookie` header of the refresh cookie named `name`, if any.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+
+    /// The refresh token a `Set-Cookie` hands out (`None` when absent or a
+    /// clearing cookie).
+    pub fn refresh_token(&self, name: &str) -> Option<String> {
+        let header = self.set_cookie(name)?;
+        let value = header.split(';').next()?.split_once('=')?.1.to_owned();
+        (!value.is_empty()).then_some(value)
+    }
+}
+
+/// A session as a client holds it.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub access: String,
+    pub refresh: String,
+    pub session_id: String,
+    pub security_notice: Option<String>,
+}
+
+impl SignedIn {
+    #[track_caller]
+    pub fn from_reply(app: &TestApp, reply: &Reply, field: &str) -> Self {
+        let data = &reply.ok()[field];
+        Self {
+            access: data["accessToken"].as_str().unwrap().to_owned(),
+            refresh: reply
+                .refresh_token(app.cookie_name())
+                .expect("a refresh cookie"),
+            session_id: data["sessionId"].as_str().unwrap().to_owned(),
+            security_notice: data["securityNotice"].as_str().map(str::to_owned),
+        }
     }
 }
 
