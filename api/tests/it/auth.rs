@@ -297,9 +297,15 @@ async fn logins_are_audited(backend: Backend) {
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(nodes[0]["kind"], "login.succeeded");
-    assert_eq!(nodes[1]["kind"], "login.failed");
-    assert_eq!(nodes[1]["detail"], "wrong password");
-    assert_eq!(nodes[1]["ip"], app.ip.as_str());
-    assert_eq!(nodes[1]["subjectEmail"], app.admin_email.as_str());
+    // A sign-in is the check of the password, then the session it opens.
+    assert_eq!(nodes[0]["kind"], "session.created");
+    assert!(nodes[0]["detail"]
+        .as_str()
+        .unwrap()
+        .ends_with("browser session"));
+    assert_eq!(nodes[1]["kind"], "login.succeeded");
+    assert_eq!(nodes[2]["kind"], "login.failed");
+    assert_eq!(nodes[2]["detail"], "wrong password");
+    assert_eq!(nodes[2]["ip"], app.ip.as_str());
+    assert_eq!(nodes[2]["subjectEmail"], app.admin_email.as_str());
 }

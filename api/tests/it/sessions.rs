@@ -70,7 +70,8 @@ async fn a_refresh_rotates_the_cookie_and_gives_a_working_token(backend: Backend
     let third = SignedIn::from_reply(&app, &reply, "refreshSession");
     assert_ne!(third.refresh, second.refresh);
     let listed = sessions_of(&app.gql(SESSIONS, json!({}), Some(&third.access)).await);
-    assert_eq!(listed.len(), 1);
+    assert_eq!(listed.len(), 2, "sign-up's log-in and this one");
+    assert_eq!(listed[0]["id"], first.session_id.as_str());
     assert!(listed[0]["lastUsedAt"].as_str() > listed[0]["createdAt"].as_str());
 }
 
