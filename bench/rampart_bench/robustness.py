@@ -16,7 +16,7 @@ import time
 
 from . import procfs, wrk
 from .clients import Answer, Conn, body, percentile, run_threads, sleep_until, summarize
-from .server import RAISED_THROTTLES
+from .server import RAISED_THROTTLES, fresh_tokens
 
 SPARSE_INTERVALS = (0.3, 0.7, 2.0, 10.0)
 
@@ -262,6 +262,7 @@ def soak(ctx, variant, tag: str) -> dict:
     args = ctx.args
     users = ctx.users[variant.name]
     api = ctx.fresh_api(variant, tag, RAISED_THROTTLES)
+    fresh_tokens(api.port, users)
     workers = 32  # headroom: a worker whose answer is late sends its next at once
     period = workers / args.soak_rate
     kinds = [k for k, w in SOAK_MIX for _ in range(w)]

@@ -9,7 +9,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from . import procfs
+from . import procfs, server
 
 LUA = Path(__file__).resolve().parent.parent / "lua" / "graphql.lua"
 SOCKET_ERRORS = ("socket_connect", "socket_read", "socket_write", "socket_timeout")
@@ -17,6 +17,7 @@ SOCKET_ERRORS = ("socket_connect", "socket_read", "socket_write", "socket_timeou
 
 def command(port: int, scenario: str, seconds: float, users: dict, connections: int, threads: int,
             delay_ms: int | None = None) -> list[str]:
+    server.fresh_tokens(port, users)
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s",
            "-s", str(LUA), f"http://127.0.0.1:{port}", "--", scenario,
            users["reader"]["token"], users["writer"]["token"],
