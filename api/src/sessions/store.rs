@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use entity::{rotated_refresh_token as rotated, session};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -246,6 +246,10 @@ pub async fn revoke_all<C: ConnectionTrait>(
     Ok(update.exec(db).await?.rows_affected)
 }
 
+/// At most this many sessions are listed (the most recently used): a
+/// script that signs in in a loop must not make the list unbounded.
+const LIST_LIMIT: u64 = 100;
+
 /// The user's live sessions, most recently used first.
 pub async fn list_live<C: ConnectionTrait>(
     db: &C,
@@ -257,6 +261,7 @@ pub async fn list_live<C: ConnectionTrait>(
         .filter(live(now))
         .order_by_desc(session::Column::LastUsedAt)
         .order_by_desc(session::Column::Id)
+        .limit(LIST_LIMIT)
         .all(db)
         .await?)
 }
