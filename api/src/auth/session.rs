@@ -114,10 +114,16 @@ fn issue(
 ///   (two tabs refreshing at once both send the old cookie);
 /// - any older rotated token: theft. The session is revoked, audited, and
 ///   the user told at the next sign-in;
-/// - anything else: `UNAUTHENTICATED`, counted per IP; past
+/// - no cookie: `UNAUTHENTICATED`, nothing else;
+/// - any other cookie: `UNAUTHENTICATED`, counted per IP; past
 ///   `REFRESH_IP_FAILURES_PER_MINUTE` every refresh from there waits.
 #[tracing::instrument(name = "auth.refresh_session", skip_all)]
 pub async fn refresh(state: &AppState, caller: &Caller) -> Result<SignedIn, AppError> {
+    // No cookie guesses nothing: a visitor who never signed in (the SPA
+    // asks on every load) spends no one's budget.
+    if caller.refresh_cookie.is_none() {
+        return Err(AppError::Unauthenticated);
+    }
     let now = Utc::now();
     let key = ip_key("refresh", caller.ip);
     let limit = state.config.throttle.refresh_ip_failures_per_minute;

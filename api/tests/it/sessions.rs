@@ -595,6 +595,13 @@ async fn a_refresh_token_is_no_bearer_and_an_access_token_no_refresh_token(backe
 async fn invalid_refresh_attempts_are_throttled_per_ip(backend: Backend) {
     let app = TestApp::with_env(backend, &[("REFRESH_IP_FAILURES_PER_MINUTE", "3")]).await;
     let (_, session) = user_session(&app, "guessed").await;
+    // A visitor without a cookie (every SPA load before sign-in) guesses nothing.
+    for _ in 0..5 {
+        let reply = app
+            .post_with(json!({ "query": REFRESH_SESSION }), &[])
+            .await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED");
+    }
     for guess in 0..3 {
         let reply = app.refresh(&format!("{guess:064x}")).await;
         assert_eq!(reply.code(), "UNAUTHENTICATED", "guess {guess}");
