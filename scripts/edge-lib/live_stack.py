@@ -718,7 +718,7 @@ def run() -> int:
                                                     admin_token=token_box["token"]))
         results.check(f"the per-IP limit is one budget across replicas ({IP_PER_MINUTE}/min, concurrent)",
                       lambda: R.check_ip_limit(first, second, per_minute=IP_PER_MINUTE))
-        results.check("a password change through one replica revokes the token on the other at once",
+        results.check("a password change through one replica ends the other sessions on the other at once",
                       lambda: R.check_revocation(first, second))
 
         def metrics_match_the_catalogue():

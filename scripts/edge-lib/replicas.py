@@ -147,19 +147,23 @@ def check_ip_limit(a: Replica, b: Replica, *, per_minute: int) -> None:
 
 
 def check_revocation(a: Replica, b: Replica) -> None:
-    """A password change through one replica revokes the account's tokens on
-    the other at once (the next request, no cache to expire)."""
+    """A password change through one replica ends the account's other
+    sessions on the other at once (the next request, no cache to expire);
+    the session that changed it is kept (keepCurrentSession defaults to true)."""
     ip = "192.0.2.30"
     email, password = signup(a, ip, "revoke")
     token = token_of(a.login(email, password, ip))
+    other_device = token_of(b.login(email, password, ip))
     doc = b.graphql(ME, token=token)
     assert (doc.get("data") or {}).get("me", {}).get("email") == email, f"token not accepted on {b.name}: {doc}"
     new_password = f"Saffron-lattice-{secrets.token_hex(6)}"
     doc = a.graphql(CHANGE, {"input": {"currentPassword": password, "newPassword": new_password}}, token=token, ip=ip)
     assert (doc.get("data") or {}).get("changePassword"), f"password change failed: {doc}"
     for replica in (b, a):
-        doc = replica.graphql(ME, token=token)
-        assert codes(doc) == ["UNAUTHENTICATED"], f"revoked token still works on {replica.name}: {doc}"
+        doc = replica.graphql(ME, token=other_device)
+        assert codes(doc) == ["UNAUTHENTICATED"], f"revoked session still works on {replica.name}: {doc}"
+    doc = b.graphql(ME, token=token)
+    assert (doc.get("data") or {}).get("me", {}).get("email") == email, f"kept session refused on {b.name}: {doc}"
     assert codes(b.login(email, password, ip)) == ["UNAUTHENTICATED"], "the old password still works"
     fresh = token_of(b.login(email, new_password, ip))
     assert (a.graphql(ME, token=fresh).get("data") or {}).get("me", {}).get("email") == email
