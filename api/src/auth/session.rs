@@ -162,8 +162,15 @@ async fn try_refresh(
         let config = &state.config.sessions;
         let Some(token) = store::rotate(&state.db, config, &session, &hash, client, now).await?
         else {
-            // Another refresh rotated it a moment ago: that one won.
-            return grace_or_refuse(state, &session, now, now);
+            // Another refresh rotated it a moment ago (that one won), or the
+            // session ended in between: only the first gets an access token.
+            let current = store::find(&state.db, session.id).await?;
+            return match current {
+                Some(session) if store::is_live(&session, now) => {
+                    grace_or_refuse(state, &session, now, now)
+                }
+                _ => Err(AppError::Unauthenticated),
+            };
         };
         return Ok(SignedIn {
             access: issue(state, &session, now)?,

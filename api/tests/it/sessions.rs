@@ -28,6 +28,7 @@ on_both_databases!(
     the_cookie_has_safe_attributes,
     cross_site_refresh_attempts_are_refused,
     a_refresh_token_is_no_bearer_and_an_access_token_no_refresh_token,
+    one_refresh_per_document,
     invalid_refresh_attempts_are_throttled_per_ip,
     a_session_revoked_through_one_replica_is_refused_by_another,
 );
@@ -589,6 +590,19 @@ async fn a_refresh_token_is_no_bearer_and_an_access_token_no_refresh_token(backe
     assert_eq!(reply.code(), "UNAUTHENTICATED");
     // Both mistakes left the session alone.
     assert_eq!(me_code(&app, &session.access).await, "");
+    SignedIn::from_reply(&app, &app.refresh(&session.refresh).await, "refreshSession");
+}
+
+async fn one_refresh_per_document(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, session) = user_session(&app, "aliases").await;
+    let cookie = app.cookie(&session.refresh);
+    let twice = "mutation { a: refreshSession { accessToken } b: refreshSession { accessToken } }";
+    let reply = app
+        .post_with(json!({ "query": twice }), &[("cookie", cookie.as_str())])
+        .await;
+    assert_eq!(reply.code(), "BAD_USER_INPUT");
+    assert!(reply.set_cookie(app.cookie_name()).is_none(), "nothing ran");
     SignedIn::from_reply(&app, &app.refresh(&session.refresh).await, "refreshSession");
 }
 
