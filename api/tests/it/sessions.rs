@@ -192,7 +192,21 @@ async fn logout_ends_the_session_with_a_bearer_or_only_the_cookie(backend: Backe
     .ok();
     assert_eq!(me_code(&app, &other.access).await, "UNAUTHENTICATED");
     assert_eq!(app.refresh(&other.refresh).await.code(), "UNAUTHENTICATED");
-    assert_eq!(app.audit_count("session.logout", &user.id).await, 2);
+    // An access token that no longer works (expired, forged) beside the
+    // cookie: the cookie's session still ends.
+    let third = app.sign_in(&user.email, &user.password, false).await;
+    let cookie = app.cookie(&third.refresh);
+    app.post_with(
+        json!({ "query": "mutation { logout { message } }" }),
+        &[
+            ("cookie", cookie.as_str()),
+            ("authorization", "Bearer not.a.token"),
+        ],
+    )
+    .await
+    .ok();
+    assert_eq!(app.refresh(&third.refresh).await.code(), "UNAUTHENTICATED");
+    assert_eq!(app.audit_count("session.logout", &user.id).await, 3);
     // Logging out again, signed out already, is harmless.
     app.post_with(json!({ "query": "mutation { logout { message } }" }), &[])
         .await
