@@ -119,12 +119,12 @@ async fn changed_argon2_parameters_rehash_at_the_next_login(backend: Backend) {
         rehashed(&app, &user.id).await,
         [Some("from argon2id v=19 m=8192,t=2,p=1".to_owned())]
     );
-    // login.succeeded and password.rehashed.
+    // login.succeeded, password.rehashed and session.created.
     let events_after = audit_event::Entity::find()
         .count(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(events_after, events_before + 2);
+    assert_eq!(events_after, events_before + 3);
     // The old tokens stay valid: the password did not change.
     let me = app
         .gql("{ me { id } }", serde_json::json!({}), Some(&user.token))
