@@ -4,8 +4,12 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { Splash } from "./components/Common/Splash";
 import { ToastProvider } from "./components/Common/Toasts";
-import { watchBrowserConnection } from "./lib/connection";
+import { useAuthStatus } from "./hooks/useAuth";
+import { restoreSession, startTabSync } from "./lib/auth";
+import { reportOutage, watchBrowserConnection } from "./lib/connection";
+import { isOutage } from "./lib/errors";
 import { applyTheme, loadTheme } from "./lib/theme";
 import { createAppRouter, createQueryClient } from "./router";
 
@@ -15,6 +19,18 @@ applyTheme(loadTheme());
 watchBrowserConnection();
 const queryClient = createQueryClient();
 const router = createAppRouter(queryClient);
+startTabSync();
+// A reload or a new tab: sign in again through the refresh cookie before any
+// route decides between the login page and the app (the splash shows meanwhile).
+restoreSession().catch((error: unknown) => {
+  if (isOutage(error)) reportOutage(error);
+});
+
+/** The routes once the session is known: no login page flashing before a restored session. */
+function App() {
+  const status = useAuthStatus();
+  return status === "restoring" ? <Splash /> : <RouterProvider router={router} />;
+}
 
 const root = document.getElementById("root");
 if (!root) throw new Error("#root missing from index.html");
@@ -22,7 +38,7 @@ createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <ToastProvider>
-        <RouterProvider router={router} />
+        <App />
       </ToastProvider>
     </QueryClientProvider>
   </StrictMode>,

@@ -3,13 +3,13 @@ import { createRouter } from "@tanstack/react-router";
 import { NotFound } from "./components/Common/NotFound";
 import { RouteError } from "./components/Common/RouteError";
 import { reportError, toastOutsideReact } from "./components/Common/Toasts";
-import { setUnauthenticatedHandler } from "./lib/auth";
+import { setAuthHandlers } from "./lib/auth";
 import { clearOutage, reportOutage } from "./lib/connection";
 import { ApiError, isOutage } from "./lib/errors";
 import { adminAuditRoute, adminRoute, adminUsersRoute } from "./routes/admin";
 import { dashboardRoute } from "./routes/dashboard";
 import { itemsRoute } from "./routes/items";
-import { loginRoute } from "./routes/login";
+import { loginRoute, safeRedirect } from "./routes/login";
 import { recoverPasswordRoute } from "./routes/recover-password";
 import { resetPasswordRoute, setPasswordRoute } from "./routes/reset-password";
 import { rootRoute } from "./routes/root";
@@ -89,16 +89,34 @@ export function createAppRouter(queryClient: QueryClient) {
     defaultErrorComponent: RouteError,
     defaultNotFoundComponent: NotFound,
   });
-  // The one global reaction to UNAUTHENTICATED (lib/auth latches it so it runs once).
-  setUnauthenticatedHandler(() => {
-    queryClient.clear();
-    const here = router.state.location;
-    if (here.pathname === "/login") return;
-    void router.navigate({
-      to: "/login",
-      search: { redirect: here.href, reason: "expired" },
-      replace: true,
-    });
+  // The pages of someone not signed in, which a login elsewhere moves on from.
+  const guestPages = new Set(["/login", "/signup", "/recover-password"]);
+  setAuthHandlers({
+    // The one global reaction to a session that ended (lib/auth latches it so
+    // it runs once however many requests found out).
+    onSessionEnded: () => {
+      queryClient.clear();
+      const here = router.state.location;
+      if (here.pathname === "/login") return;
+      void router.navigate({
+        to: "/login",
+        search: { redirect: here.href, reason: "expired" },
+        replace: true,
+      });
+    },
+    onSignedOutElsewhere: () => {
+      queryClient.clear();
+      if (router.state.location.pathname === "/login") return;
+      void router.navigate({ to: "/login", search: { reason: "signed-out" }, replace: true });
+    },
+    onSignedInElsewhere: () => {
+      const here = router.state.location;
+      if (!guestPages.has(here.pathname)) return;
+      const target = (here.search as { redirect?: unknown }).redirect;
+      void router.navigate({ href: safeRedirect(target), replace: true });
+    },
+    // Another user's (or another login's) session now: nothing cached may carry over.
+    onSessionChanged: () => void queryClient.resetQueries(),
   });
   return router;
 }

@@ -28,8 +28,10 @@ type Documents = {
     "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": typeof types.DeleteMeDocument,
     "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": typeof types.UpdateMeDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n": typeof types.MeDocument,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresIn\n      sessionId\n      securityNotice\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n": typeof types.PublicSettingsDocument,
+    "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n": typeof types.RefreshSessionDocument,
+    "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": typeof types.LogoutDocument,
     "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": typeof types.PublicSettingsForTestDocument,
     "\n  mutation RecoverPassword($input: RecoverPasswordInput!) {\n    recoverPassword(input: $input) {\n      message\n    }\n  }\n": typeof types.RecoverPasswordDocument,
     "\n  mutation ResetPassword($input: ResetPasswordInput!) {\n    resetPassword(input: $input) {\n      message\n    }\n  }\n": typeof types.ResetPasswordDocument,
@@ -49,8 +51,10 @@ const documents: Documents = {
     "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": types.DeleteMeDocument,
     "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": types.UpdateMeDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n": types.MeDocument,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresIn\n      sessionId\n      securityNotice\n    }\n  }\n": types.LoginDocument,
     "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n": types.PublicSettingsDocument,
+    "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n": types.RefreshSessionDocument,
+    "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": types.LogoutDocument,
     "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": types.PublicSettingsForTestDocument,
     "\n  mutation RecoverPassword($input: RecoverPasswordInput!) {\n    recoverPassword(input: $input) {\n      message\n    }\n  }\n": types.RecoverPasswordDocument,
     "\n  mutation ResetPassword($input: ResetPasswordInput!) {\n    resetPassword(input: $input) {\n      message\n    }\n  }\n": types.ResetPasswordDocument,
@@ -112,11 +116,19 @@ export function graphql(source: "\n  query Me {\n    me {\n      id\n      email
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresAt\n    }\n  }\n"): typeof import('./graphql').LoginDocument;
+export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresIn\n      sessionId\n      securityNotice\n    }\n  }\n"): typeof import('./graphql').LoginDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n"): typeof import('./graphql').PublicSettingsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n"): typeof import('./graphql').RefreshSessionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n"): typeof import('./graphql').LogoutDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

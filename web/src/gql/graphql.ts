@@ -6,6 +6,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ChangePasswordInput = {
   currentPassword: string;
+  keepCurrentSession?: boolean;
   newPassword: string;
 };
 
@@ -24,6 +25,7 @@ export type CreateUserInput = {
 export type LoginInput = {
   email: string;
   password: string;
+  rememberMe?: boolean;
 };
 
 export type RecoverPasswordInput = {
@@ -159,12 +161,22 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { accessToken: string, expiresAt: string } };
+export type LoginMutation = { login: { accessToken: string, expiresIn: number, sessionId: string, securityNotice: string | null } };
 
 export type PublicSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type PublicSettingsQuery = { publicSettings: { signupEnabled: boolean, passwordMinLength: number, passwordMaxLength: number } };
+
+export type RefreshSessionMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RefreshSessionMutation = { refreshSession: { accessToken: string, expiresIn: number, sessionId: string } };
+
+export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LogoutMutation = { logout: { message: string } };
 
 export type PublicSettingsForTestQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -333,7 +345,9 @@ export const LoginDocument = new TypedDocumentString(`
     mutation Login($input: LoginInput!) {
   login(input: $input) {
     accessToken
-    expiresAt
+    expiresIn
+    sessionId
+    securityNotice
   }
 }
     `) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
@@ -346,6 +360,22 @@ export const PublicSettingsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PublicSettingsQuery, PublicSettingsQueryVariables>;
+export const RefreshSessionDocument = new TypedDocumentString(`
+    mutation RefreshSession {
+  refreshSession {
+    accessToken
+    expiresIn
+    sessionId
+  }
+}
+    `) as unknown as TypedDocumentString<RefreshSessionMutation, RefreshSessionMutationVariables>;
+export const LogoutDocument = new TypedDocumentString(`
+    mutation Logout {
+  logout {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<LogoutMutation, LogoutMutationVariables>;
 export const PublicSettingsForTestDocument = new TypedDocumentString(`
     query PublicSettingsForTest {
   publicSettings {

@@ -1,8 +1,18 @@
 import { type QueryClient, queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
-import { useSyncExternalStore } from "react";
+import { useState, useSyncExternalStore } from "react";
+import { useToast } from "../components/Common/Toasts";
 import { graphql } from "../gql";
-import { clearSession, isLoggedIn, setSession, subscribe } from "../lib/auth";
+import {
+  getSecurityNotice,
+  getStatus,
+  isLoggedIn,
+  logOut as endServerSession,
+  sessionFrom,
+  signedIn,
+  subscribe,
+} from "../lib/auth";
+import { isOutage } from "../lib/errors";
 import { execute } from "../lib/graphql-client";
 
 const MeQuery = graphql(`
@@ -21,7 +31,9 @@ const LoginMutation = graphql(`
   mutation Login($input: LoginInput!) {
     login(input: $input) {
       accessToken
-      expiresAt
+      expiresIn
+      sessionId
+      securityNotice
     }
   }
 `);
@@ -48,19 +60,30 @@ export const publicSettingsQuery = queryOptions({
   staleTime: 5 * 60_000,
 });
 
+/**
+ * Logs in (the API also sets the HttpOnly refresh cookie: with `rememberMe`
+ * a persistent one, otherwise one that ends with the browser) and tells the
+ * other tabs.
+ */
 export async function logIn(
   queryClient: QueryClient,
   email: string,
   password: string,
+  rememberMe: boolean,
 ): Promise<void> {
-  const { login } = await execute(LoginMutation, { input: { email, password } });
-  // Trust the server's expiry; fall back to "unknown" (the API will say UNAUTHENTICATED).
-  const expiresAt = Date.parse(login.expiresAt);
+  const { login } = await execute(LoginMutation, { input: { email, password, rememberMe } });
   queryClient.clear(); // nothing from a previous user may leak into this session
-  setSession({
-    accessToken: login.accessToken,
-    expiresAt: Number.isNaN(expiresAt) ? Date.now() + 3_600_000 : expiresAt,
-  });
+  signedIn(sessionFrom(login), login.securityNotice ?? null);
+}
+
+/** Where this tab stands: restoring (splash), signed in or out. */
+export function useAuthStatus() {
+  return useSyncExternalStore(subscribe, getStatus, getStatus);
+}
+
+/** The notice of a login after a stolen refresh token was caught, until dismissed. */
+export function useSecurityNotice() {
+  return useSyncExternalStore(subscribe, getSecurityNotice, getSecurityNotice);
 }
 
 /** The current user, their login state, and log out. */
@@ -68,13 +91,28 @@ export function useAuth() {
   const loggedIn = useSyncExternalStore(subscribe, isLoggedIn, isLoggedIn);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const toast = useToast();
   const me = useQuery({ ...meQuery, enabled: loggedIn });
-  const logOut = () => {
-    // JWTs are stateless: logging out forgets the token here; it expires on
-    // its own (60 min) and a password change revokes every copy server-side.
-    clearSession();
+  const [loggingOut, setLoggingOut] = useState(false);
+  const logOut = async () => {
+    setLoggingOut(true);
+    try {
+      // Revokes the session server-side and clears the cookie; the other tabs follow.
+      await endServerSession();
+    } catch (error) {
+      // Still signed in: saying "logged out" while the session lives on
+      // would be a lie on a shared computer.
+      toast.error(
+        isOutage(error)
+          ? "We couldn't reach the server, so you are still logged in. Try again."
+          : "Logging out failed. Try again.",
+      );
+      return;
+    } finally {
+      setLoggingOut(false);
+    }
     queryClient.clear();
-    void navigate({ to: "/login" });
+    await navigate({ to: "/login" });
   };
-  return { loggedIn, user: me.data, logOut };
+  return { loggedIn, user: me.data, logOut, loggingOut };
 }

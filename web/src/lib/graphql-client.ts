@@ -1,44 +1,27 @@
 import type { TypedDocumentString } from "../gql/graphql";
-import { getAccessToken, handleUnauthenticated } from "./auth";
-import {
-  ApiError,
-  errorFromStatus,
-  type GraphQLErrorShape,
-  OFFLINE_MESSAGE,
-  OUTAGE_MESSAGE,
-  parseRetryAfter,
-  pickError,
-} from "./errors";
+import { endSession, freshToken, tokenAfterRejection } from "./auth";
+import { ApiError, OFFLINE_MESSAGE } from "./errors";
+import { send } from "./transport";
 
-// The API is same-origin: Traefik (production), Vite's proxy (development) and
-// the e2e nginx all route /graphql to it, so the CSP can keep connect-src 'self'.
-export const GRAPHQL_ENDPOINT = "/graphql";
+export { GRAPHQL_ENDPOINT, operationNameOf, setFetch } from "./transport";
 
-interface GraphQLResponse<T> {
-  data?: T | null;
-  errors?: GraphQLErrorShape[];
-}
-
-const OPERATION_NAME = /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/;
-
-export function operationNameOf(document: string): string | undefined {
-  return OPERATION_NAME.exec(document)?.[1];
-}
-
-type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-let fetchImpl: FetchLike = (input, init) => globalThis.fetch(input, init);
-
-/** Unit tests swap the transport. */
-export function setFetch(impl: FetchLike): void {
-  fetchImpl = impl;
+function isUnauthenticated(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.code === "UNAUTHENTICATED";
 }
 
 /**
- * Runs one typed operation. POST with a JSON body only: the API refuses
- * anything else (CSRF "simple requests"), and no batching.
- * Throws ApiError; an UNAUTHENTICATED answer to a request that carried a
- * token also triggers the global "log in again" handler.
+ * Runs one typed operation with the session's access token (see
+ * transport.ts for the request itself). Throws ApiError.
+ *
+ * - A token about to expire is refreshed first (lib/auth.ts).
+ * - An UNAUTHENTICATED answer to a request that carried a token gets one
+ *   retry with a refreshed token: the token may have been refused because
+ *   it expired in flight or its session was rotated. Requests refused
+ *   together share one refresh. If the refresh is refused too, the session
+ *   is over: one global reaction (lib/auth.ts endSession) and the error is
+ *   marked `sessionEnded` so nobody says it a second time. The retry is safe
+ *   for mutations: a refused token means nothing ran.
+ * - A failed login (no token sent) is an ordinary error.
  *
  * A browser that knows it is offline fails at once (OFFLINE) instead of
  * waiting: a write the user saw fail must never run later behind their back.
@@ -48,56 +31,26 @@ export async function execute<TResult, TVariables>(
   ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
 ): Promise<TResult> {
   if (globalThis.navigator?.onLine === false) throw new ApiError("OFFLINE", OFFLINE_MESSAGE);
-  const query = document.toString();
-  const token = getAccessToken();
-  const headers: Record<string, string> = {
-    "Content-Type": "application/json",
-    Accept: "application/graphql-response+json, application/json",
-  };
-  if (token) headers.Authorization = `Bearer ${token}`;
-
-  let response: Response;
+  const token = await freshToken();
   try {
-    response = await fetchImpl(GRAPHQL_ENDPOINT, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        query,
-        variables: variables ?? {},
-        operationName: operationNameOf(query),
-      }),
-      credentials: "omit", // nothing ambient: the bearer token is the only credential
-      cache: "no-store",
-    });
-  } catch {
-    throw new ApiError("NETWORK", OUTAGE_MESSAGE);
-  }
-
-  let body: GraphQLResponse<TResult> | undefined;
-  try {
-    body = (await response.json()) as GraphQLResponse<TResult>;
-  } catch {
-    body = undefined;
-  }
-
-  const requestId = response.headers.get("x-request-id") ?? undefined;
-  const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
-  const fromHeaders = {
-    ...(requestId ? { requestId } : {}),
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-  };
-  let error: ApiError | undefined;
-  if (body?.errors && body.errors.length > 0) error = pickError(body.errors, fromHeaders);
-  else if (!response.ok || !body) error = errorFromStatus(response.status, fromHeaders);
-
-  if (error) {
-    if (error.code === "UNAUTHENTICATED" && token) {
-      // The session is over (expired, revoked, user deleted): one global reaction.
+    return await send(document, variables, token);
+  } catch (error) {
+    if (!isUnauthenticated(error) || !token) throw error;
+    const retryWith = await tokenAfterRejection(token);
+    if (!retryWith) {
       error.sessionEnded = true;
-      handleUnauthenticated();
+      endSession();
+      throw error;
     }
-    throw error;
+    try {
+      return await send(document, variables, retryWith);
+    } catch (again) {
+      if (isUnauthenticated(again)) {
+        // A fresh token refused at once: the user was deactivated or deleted.
+        again.sessionEnded = true;
+        endSession();
+      }
+      throw again;
+    }
   }
-  if (body?.data == null) throw new ApiError("INTERNAL", "The server sent no data.");
-  return body.data;
 }

@@ -66,6 +66,7 @@ export const loginSchema = z.object({
       z.minLength(1, "Password is required."),
       z.maxLength(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters.`),
     ),
+  rememberMe: checkbox,
 });
 
 export const signupSchema = (limits: PasswordLimits) =>
@@ -91,6 +92,7 @@ export const changePasswordSchema = (limits: PasswordLimits) =>
       currentPassword: z.string().check(z.minLength(1, "Current password is required.")),
       newPassword: newPassword(limits),
       confirmPassword: z.string(),
+      keepCurrentSession: checkbox,
     })
     .check(
       mustMatch<{ newPassword: string; confirmPassword: string }>("newPassword"),

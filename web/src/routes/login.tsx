@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createRoute, Link, useNavigate } from "@tanstack/react-router";
+import { useId } from "react";
 import { AuthLayout } from "../components/Common/AuthLayout";
-import { Field, PasswordField } from "../components/Common/Field";
+import { Checkbox, Field, PasswordField } from "../components/Common/Field";
 import { Form, SubmitButton } from "../components/Common/Form";
 import { logIn, publicSettingsQuery } from "../hooks/useAuth";
 import { useZodForm } from "../lib/form";
@@ -10,11 +11,12 @@ import { redirectIfSignedIn, rootRoute } from "./root";
 
 interface LoginSearch {
   redirect?: string;
-  reason?: "expired" | "password-changed" | "reset";
+  reason?: "expired" | "signed-out" | "password-changed" | "reset";
 }
 
 const REASONS: Record<NonNullable<LoginSearch["reason"]>, string> = {
   expired: "Your session has ended. Please log in again.",
+  "signed-out": "You logged out in another tab.",
   "password-changed": "Your password was changed. Log in with the new password.",
   reset: "Your password is set. You can log in now.",
 };
@@ -42,10 +44,15 @@ function LoginPage() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const settings = useQuery(publicSettingsQuery);
-  const form = useZodForm(loginSchema, ["email", "password"], async ({ email, password }) => {
-    await logIn(queryClient, email, password);
-    await navigate({ href: safeRedirect(target) });
-  });
+  const rememberHint = useId();
+  const form = useZodForm(
+    loginSchema,
+    ["email", "password"],
+    async ({ email, password, rememberMe }) => {
+      await logIn(queryClient, email, password, rememberMe);
+      await navigate({ href: safeRedirect(target) });
+    },
+  );
 
   return (
     <AuthLayout title="Log in">
@@ -70,6 +77,12 @@ function LoginPage() {
           required
           error={form.errors.password}
         />
+        <div className="field">
+          <Checkbox label="Remember me" name="rememberMe" aria-describedby={rememberHint} />
+          <small id={rememberHint} className="field-hint">
+            Stay logged in after the browser closes. Leave it off on a shared computer.
+          </small>
+        </div>
       </Form>
       <p>
         <Link to="/recover-password">Forgot your password?</Link>

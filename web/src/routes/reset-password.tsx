@@ -5,7 +5,7 @@ import { AuthLayout } from "../components/Common/AuthLayout";
 import { Form, SubmitButton } from "../components/Common/Form";
 import { graphql } from "../gql";
 import { usePasswordLimits } from "../hooks/usePasswordLimits";
-import { clearSession } from "../lib/auth";
+import { signedOut } from "../lib/auth";
 import { useZodForm } from "../lib/form";
 import { execute } from "../lib/graphql-client";
 import { resetPasswordSchema } from "../lib/validation";
@@ -92,7 +92,7 @@ function NewPasswordForm({ token }: { token: string }) {
   const schema = useMemo(() => resetPasswordSchema(limits), [limits]);
   const form = useZodForm(schema, ["newPassword", "confirmPassword"], async ({ newPassword }) => {
     await execute(ResetPasswordMutation, { input: { token, newPassword } });
-    clearSession();
+    signedOut(); // a reset ends every session of the account, in every tab
     await navigate({ to: "/login", search: { reason: "reset" } });
   });
   return (

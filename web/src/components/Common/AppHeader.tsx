@@ -10,7 +10,7 @@ import { PRODUCT } from "./Page";
  * closes again when a page is chosen or on Escape.
  */
 export function AppHeader() {
-  const { user, logOut } = useAuth();
+  const { user, logOut, loggingOut } = useAuth();
   const fetching = useIsFetching();
   const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
@@ -66,7 +66,13 @@ export function AppHeader() {
                   {user.email}
                 </span>
               ) : null}
-              <button type="button" className="secondary outline" onClick={logOut}>
+              <button
+                type="button"
+                className="secondary outline"
+                aria-busy={loggingOut}
+                disabled={loggingOut}
+                onClick={() => void logOut()}
+              >
                 Log out
               </button>
             </li>

@@ -1,15 +1,17 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
-import { useMemo } from "react";
+import { useId, useMemo } from "react";
 import { graphql } from "../../gql";
 import { usePasswordLimits } from "../../hooks/usePasswordLimits";
-import { clearSession } from "../../lib/auth";
+import { refresh, signedOut } from "../../lib/auth";
 import { useZodForm } from "../../lib/form";
 import { execute } from "../../lib/graphql-client";
 import { changePasswordSchema } from "../../lib/validation";
 import { NewPasswordFields } from "../Auth/NewPasswordFields";
-import { PasswordField } from "../Common/Field";
+import { Checkbox, PasswordField } from "../Common/Field";
 import { Form, SubmitButton } from "../Common/Form";
+import { useToast } from "../Common/Toasts";
+import { SESSIONS_KEY } from "./keys";
 
 const ChangePasswordMutation = graphql(`
   mutation ChangePassword($input: ChangePasswordInput!) {
@@ -24,14 +26,28 @@ export function ChangePassword() {
   const navigate = useNavigate();
   const limits = usePasswordLimits();
   const schema = useMemo(() => changePasswordSchema(limits), [limits]);
+  const toast = useToast();
+  const keepHint = useId();
   const form = useZodForm(
     schema,
     ["currentPassword", "newPassword", "confirmPassword"],
-    async ({ currentPassword, newPassword }) => {
-      await execute(ChangePasswordMutation, { input: { currentPassword, newPassword } });
-      // A password change revokes every token issued before it, this one
-      // included: log in again rather than wait for the next request to fail.
-      clearSession();
+    async ({ currentPassword, newPassword, keepCurrentSession }, element) => {
+      await execute(ChangePasswordMutation, {
+        input: { currentPassword, newPassword, keepCurrentSession },
+      });
+      if (keepCurrentSession) {
+        // Every other session is revoked; this one stays. A new access token
+        // now rather than a refused request later, should the change also
+        // have retired the tokens issued before it.
+        await refresh().catch(() => undefined);
+        element.reset();
+        toast.success("Password changed. Your other sessions were logged out.");
+        await queryClient.invalidateQueries({ queryKey: SESSIONS_KEY });
+        return;
+      }
+      // The change revoked every session, this one included: log in again
+      // (and so do the other tabs) rather than wait for a request to fail.
+      signedOut();
       queryClient.clear();
       await navigate({ to: "/login", search: { reason: "password-changed" } });
     },
@@ -48,6 +64,17 @@ export function ChangePassword() {
           error={form.errors.currentPassword}
         />
         <NewPasswordFields form={form} confirmLabel="Confirm new password" />
+        <div className="field">
+          <Checkbox
+            label="Keep me logged in on this device"
+            name="keepCurrentSession"
+            defaultChecked
+            aria-describedby={keepHint}
+          />
+          <small id={keepHint} className="field-hint">
+            Your other sessions are logged out either way.
+          </small>
+        </div>
       </Form>
     </section>
   );

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { graphql } from "../../gql";
-import { clearSession } from "../../lib/auth";
+import { signedOut } from "../../lib/auth";
 import { execute } from "../../lib/graphql-client";
 import { ConfirmDialog } from "../Common/Modal";
 import { useToast } from "../Common/Toasts";
@@ -23,7 +23,7 @@ export function DeleteAccount() {
   const remove = useMutation({
     mutationFn: () => execute(DeleteMeMutation),
     onSuccess: async () => {
-      clearSession();
+      signedOut(); // the API ended every session of the account; the other tabs follow
       queryClient.clear();
       toast.success("Your account and its items were deleted.");
       await navigate({ to: "/login" });
