@@ -19,17 +19,24 @@ type Documents = {
     "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
     "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": typeof types.DeleteUserDocument,
     "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  query UserSessions($userId: UUID!) {\n    userSessions(userId: $userId) {\n      ...SessionFields\n    }\n  }\n": typeof types.UserSessionsDocument,
+    "\n  mutation RevokeUserSessions($userId: UUID!) {\n    revokeUserSessions(userId: $userId) {\n      message\n    }\n  }\n": typeof types.RevokeUserSessionsDocument,
     "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": typeof types.UsersDocument,
     "\n  mutation CreateItem($input: CreateItemInput!) {\n    createItem(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateItemDocument,
     "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n": typeof types.DeleteItemDocument,
     "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateItemDocument,
     "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": typeof types.ItemsDocument,
+    "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n": typeof types.SessionFieldsFragmentDoc,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": typeof types.DeleteMeDocument,
+    "\n  query MySessions {\n    sessions {\n      ...SessionFields\n    }\n  }\n": typeof types.MySessionsDocument,
+    "\n  mutation RevokeSession($id: UUID!) {\n    revokeSession(id: $id) {\n      message\n    }\n  }\n": typeof types.RevokeSessionDocument,
+    "\n  mutation LogoutOtherSessions {\n    logoutEverywhere(keepCurrent: true) {\n      message\n    }\n  }\n": typeof types.LogoutOtherSessionsDocument,
     "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": typeof types.UpdateMeDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresIn\n      sessionId\n      securityNotice\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n": typeof types.PublicSettingsDocument,
+    "\n  query PublicSettingsForAuthTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": typeof types.PublicSettingsForAuthTestDocument,
     "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n": typeof types.RefreshSessionDocument,
     "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": typeof types.LogoutDocument,
     "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": typeof types.PublicSettingsForTestDocument,
@@ -42,17 +49,24 @@ const documents: Documents = {
     "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n": types.AuditEventsDocument,
     "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": types.DeleteUserDocument,
     "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  query UserSessions($userId: UUID!) {\n    userSessions(userId: $userId) {\n      ...SessionFields\n    }\n  }\n": types.UserSessionsDocument,
+    "\n  mutation RevokeUserSessions($userId: UUID!) {\n    revokeUserSessions(userId: $userId) {\n      message\n    }\n  }\n": types.RevokeUserSessionsDocument,
     "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": types.UsersDocument,
     "\n  mutation CreateItem($input: CreateItemInput!) {\n    createItem(input: $input) {\n      id\n    }\n  }\n": types.CreateItemDocument,
     "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n": types.DeleteItemDocument,
     "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateItemDocument,
     "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": types.ItemsDocument,
+    "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n": types.SessionFieldsFragmentDoc,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": types.DeleteMeDocument,
+    "\n  query MySessions {\n    sessions {\n      ...SessionFields\n    }\n  }\n": types.MySessionsDocument,
+    "\n  mutation RevokeSession($id: UUID!) {\n    revokeSession(id: $id) {\n      message\n    }\n  }\n": types.RevokeSessionDocument,
+    "\n  mutation LogoutOtherSessions {\n    logoutEverywhere(keepCurrent: true) {\n      message\n    }\n  }\n": types.LogoutOtherSessionsDocument,
     "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": types.UpdateMeDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n": types.MeDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresIn\n      sessionId\n      securityNotice\n    }\n  }\n": types.LoginDocument,
     "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n": types.PublicSettingsDocument,
+    "\n  query PublicSettingsForAuthTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": types.PublicSettingsForAuthTestDocument,
     "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n": types.RefreshSessionDocument,
     "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": types.LogoutDocument,
     "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": types.PublicSettingsForTestDocument,
@@ -80,6 +94,14 @@ export function graphql(source: "\n  mutation UpdateUser($id: UUID!, $input: Upd
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query UserSessions($userId: UUID!) {\n    userSessions(userId: $userId) {\n      ...SessionFields\n    }\n  }\n"): typeof import('./graphql').UserSessionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeUserSessions($userId: UUID!) {\n    revokeUserSessions(userId: $userId) {\n      message\n    }\n  }\n"): typeof import('./graphql').RevokeUserSessionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n"): typeof import('./graphql').UsersDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -100,11 +122,27 @@ export function graphql(source: "\n  query Items($offset: Int!, $limit: Int!) {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n"): typeof import('./graphql').SessionFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n"): typeof import('./graphql').ChangePasswordDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n"): typeof import('./graphql').DeleteMeDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MySessions {\n    sessions {\n      ...SessionFields\n    }\n  }\n"): typeof import('./graphql').MySessionsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeSession($id: UUID!) {\n    revokeSession(id: $id) {\n      message\n    }\n  }\n"): typeof import('./graphql').RevokeSessionDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogoutOtherSessions {\n    logoutEverywhere(keepCurrent: true) {\n      message\n    }\n  }\n"): typeof import('./graphql').LogoutOtherSessionsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -121,6 +159,10 @@ export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n"): typeof import('./graphql').PublicSettingsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PublicSettingsForAuthTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n"): typeof import('./graphql').PublicSettingsForAuthTestDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

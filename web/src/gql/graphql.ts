@@ -94,6 +94,20 @@ export type UpdateUserMutationVariables = Exact<{
 
 export type UpdateUserMutation = { updateUser: { id: string } };
 
+export type UserSessionsQueryVariables = Exact<{
+  userId: string;
+}>;
+
+
+export type UserSessionsQuery = { userSessions: Array<{ id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null }> };
+
+export type RevokeUserSessionsMutationVariables = Exact<{
+  userId: string;
+}>;
+
+
+export type RevokeUserSessionsMutation = { revokeUserSessions: { message: string } };
+
 export type UsersQueryVariables = Exact<{
   offset: number;
   limit: number;
@@ -132,6 +146,8 @@ export type ItemsQueryVariables = Exact<{
 
 export type ItemsQuery = { items: { totalCount: number, nodes: Array<{ id: string, title: string, description: string | null, createdAt: string, owner: { email: string } }> } };
 
+export type SessionFieldsFragment = { id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null };
+
 export type ChangePasswordMutationVariables = Exact<{
   input: ChangePasswordInput;
 }>;
@@ -143,6 +159,23 @@ export type DeleteMeMutationVariables = Exact<{ [key: string]: never; }>;
 
 
 export type DeleteMeMutation = { deleteMe: { message: string } };
+
+export type MySessionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MySessionsQuery = { sessions: Array<{ id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null }> };
+
+export type RevokeSessionMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeSessionMutation = { revokeSession: { message: string } };
+
+export type LogoutOtherSessionsMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LogoutOtherSessionsMutation = { logoutEverywhere: { message: string } };
 
 export type UpdateMeMutationVariables = Exact<{
   input: UpdateMeInput;
@@ -167,6 +200,11 @@ export type PublicSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type PublicSettingsQuery = { publicSettings: { signupEnabled: boolean, passwordMinLength: number, passwordMaxLength: number } };
+
+export type PublicSettingsForAuthTestQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PublicSettingsForAuthTestQuery = { publicSettings: { signupEnabled: boolean } };
 
 export type RefreshSessionMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -222,7 +260,21 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const SessionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SessionFields on Session {
+  id
+  current
+  createdAt
+  lastUsedAt
+  expiresAt
+  rememberMe
+  browser
+  os
+  device
+  ip
+  lastIp
+}
+    `, {"fragmentName":"SessionFields"}) as unknown as TypedDocumentString<SessionFieldsFragment, unknown>;
 export const CreateUserDocument = new TypedDocumentString(`
     mutation CreateUser($input: CreateUserInput!) {
   createUser(input: $input) {
@@ -258,6 +310,32 @@ export const UpdateUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const UserSessionsDocument = new TypedDocumentString(`
+    query UserSessions($userId: UUID!) {
+  userSessions(userId: $userId) {
+    ...SessionFields
+  }
+}
+    fragment SessionFields on Session {
+  id
+  current
+  createdAt
+  lastUsedAt
+  expiresAt
+  rememberMe
+  browser
+  os
+  device
+  ip
+  lastIp
+}`) as unknown as TypedDocumentString<UserSessionsQuery, UserSessionsQueryVariables>;
+export const RevokeUserSessionsDocument = new TypedDocumentString(`
+    mutation RevokeUserSessions($userId: UUID!) {
+  revokeUserSessions(userId: $userId) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeUserSessionsMutation, RevokeUserSessionsMutationVariables>;
 export const UsersDocument = new TypedDocumentString(`
     query Users($offset: Int!, $limit: Int!) {
   users(offset: $offset, limit: $limit) {
@@ -321,6 +399,39 @@ export const DeleteMeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DeleteMeMutation, DeleteMeMutationVariables>;
+export const MySessionsDocument = new TypedDocumentString(`
+    query MySessions {
+  sessions {
+    ...SessionFields
+  }
+}
+    fragment SessionFields on Session {
+  id
+  current
+  createdAt
+  lastUsedAt
+  expiresAt
+  rememberMe
+  browser
+  os
+  device
+  ip
+  lastIp
+}`) as unknown as TypedDocumentString<MySessionsQuery, MySessionsQueryVariables>;
+export const RevokeSessionDocument = new TypedDocumentString(`
+    mutation RevokeSession($id: UUID!) {
+  revokeSession(id: $id) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeSessionMutation, RevokeSessionMutationVariables>;
+export const LogoutOtherSessionsDocument = new TypedDocumentString(`
+    mutation LogoutOtherSessions {
+  logoutEverywhere(keepCurrent: true) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<LogoutOtherSessionsMutation, LogoutOtherSessionsMutationVariables>;
 export const UpdateMeDocument = new TypedDocumentString(`
     mutation UpdateMe($input: UpdateMeInput!) {
   updateMe(input: $input) {
@@ -360,6 +471,13 @@ export const PublicSettingsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PublicSettingsQuery, PublicSettingsQueryVariables>;
+export const PublicSettingsForAuthTestDocument = new TypedDocumentString(`
+    query PublicSettingsForAuthTest {
+  publicSettings {
+    signupEnabled
+  }
+}
+    `) as unknown as TypedDocumentString<PublicSettingsForAuthTestQuery, PublicSettingsForAuthTestQueryVariables>;
 export const RefreshSessionDocument = new TypedDocumentString(`
     mutation RefreshSession {
   refreshSession {

@@ -4,10 +4,10 @@ import { useState, useSyncExternalStore } from "react";
 import { useToast } from "../components/Common/Toasts";
 import { graphql } from "../gql";
 import {
+  logOut as endServerSession,
   getSecurityNotice,
   getStatus,
   isLoggedIn,
-  logOut as endServerSession,
   sessionFrom,
   signedIn,
   subscribe,

@@ -222,7 +222,7 @@ export function refresh(): Promise<Session | null> {
  * UNAUTHENTICATED ApiError marked `sessionEnded`.
  */
 export async function freshToken(now: number = Date.now()): Promise<string | null> {
-  if (!session) return inflight ? (await inflight)?.accessToken ?? null : null;
+  if (!session) return inflight ? ((await inflight)?.accessToken ?? null) : null;
   if (session.expiresAt - now > SEND_MARGIN_MS) return session.accessToken;
   const next = await refresh();
   if (next) return next.accessToken;

@@ -12,7 +12,7 @@ describe("validate", () => {
   it("returns the parsed data", () => {
     expect(validate(loginSchema, { email: " a@example.com ", password: "x" })).toEqual({
       ok: true,
-      data: { email: "a@example.com", password: "x" },
+      data: { email: "a@example.com", password: "x", rememberMe: false },
     });
   });
   it("returns one message per field", () => {

@@ -1,12 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { graphql } from "../gql";
-import {
-  clearSession,
-  isLoggedIn,
-  reloadSession,
-  setSession,
-  setUnauthenticatedHandler,
-} from "./auth";
+import { isLoggedIn, resetAuthForTests, setAuthHandlers, setSession } from "./auth";
 import { ApiError } from "./errors";
 import { execute, operationNameOf, setFetch } from "./graphql-client";
 
@@ -25,15 +19,20 @@ function json(body: unknown, status = 200) {
   });
 }
 
+const session = (accessToken: string) => ({
+  accessToken,
+  expiresAt: Date.now() + 60_000,
+  lifetime: 60_000,
+  sessionId: "s1",
+});
+
 beforeEach(() => {
-  sessionStorage.clear();
-  clearSession();
-  reloadSession();
+  resetAuthForTests();
 });
 
 describe("execute", () => {
   it("POSTs JSON with the operation name and the bearer token", async () => {
-    setSession({ accessToken: "tok", expiresAt: Date.now() + 60_000 });
+    setSession(session("tok"));
     const fetch = vi.fn(async () => json({ data: { publicSettings: { signupEnabled: true } } }));
     setFetch(fetch);
     const data = await execute(Doc);
@@ -47,7 +46,8 @@ describe("execute", () => {
     const body = JSON.parse(init.body as string);
     expect(body.operationName).toBe("PublicSettingsForTest");
     expect(body.query).toContain("publicSettings");
-    expect(init.credentials).toBe("omit");
+    // The refresh cookie rides along (only refreshSession and logout read it); same origin only.
+    expect(init.credentials).toBe("same-origin");
   });
 
   it("sends no Authorization header when logged out", async () => {
@@ -74,8 +74,8 @@ describe("execute", () => {
 
   it("ends the session once when several requests are refused", async () => {
     const handler = vi.fn();
-    setUnauthenticatedHandler(handler);
-    setSession({ accessToken: "revoked", expiresAt: Date.now() + 60_000 });
+    setAuthHandlers({ onSessionEnded: handler });
+    setSession(session("revoked"));
     setFetch(async () =>
       json({ errors: [{ message: "Not logged in", extensions: { code: "UNAUTHENTICATED" } }] }),
     );
@@ -89,7 +89,7 @@ describe("execute", () => {
 
   it("does not treat a failed login (no token) as an ended session", async () => {
     const handler = vi.fn();
-    setUnauthenticatedHandler(handler);
+    setAuthHandlers({ onSessionEnded: handler });
     setFetch(async () =>
       json({
         errors: [

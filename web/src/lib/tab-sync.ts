@@ -71,7 +71,10 @@ export function openTabChannel(
       if (!store) return;
       try {
         // A changing value: writing the same string twice fires no event.
-        store.setItem(STORAGE_KEY, JSON.stringify({ ...message, n: `${Date.now()}-${sequence++}` }));
+        store.setItem(
+          STORAGE_KEY,
+          JSON.stringify({ ...message, n: `${Date.now()}-${sequence++}` }),
+        );
         store.removeItem(STORAGE_KEY);
       } catch {
         // quota or disabled storage: the other tabs find out at their next request

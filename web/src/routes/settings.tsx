@@ -4,6 +4,7 @@ import { ListSkeleton } from "../components/Common/PagedTable";
 import { Appearance } from "../components/UserSettings/Appearance";
 import { ChangePassword } from "../components/UserSettings/ChangePassword";
 import { DeleteAccount } from "../components/UserSettings/DeleteAccount";
+import { Sessions } from "../components/UserSettings/Sessions";
 import { UserInformation } from "../components/UserSettings/UserInformation";
 import { meQuery, useAuth } from "../hooks/useAuth";
 import { signedInRoute } from "./signed-in";
@@ -21,7 +22,10 @@ function SettingsPage() {
   const { user } = useAuth();
   return (
     <div className="settings">
-      <PageHeader title="User settings" lead="Your profile, password and how Rampart looks." />
+      <PageHeader
+        title="User settings"
+        lead="Your profile, password, sessions and how Rampart looks."
+      />
       {user ? (
         <UserInformation
           key={user.id + user.email}
@@ -34,6 +38,7 @@ function SettingsPage() {
         </section>
       )}
       <ChangePassword />
+      <Sessions />
       <Appearance />
       {/* The API refuses deleteMe for superusers (the last admin must not vanish). */}
       {user && !user.isSuperuser ? <DeleteAccount /> : null}

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { graphql } from "../../gql";
-import { meQuery } from "../../hooks/useAuth";
+import { meQuery, useAuth } from "../../hooks/useAuth";
 import { usePasswordLimits } from "../../hooks/usePasswordLimits";
 import { execute } from "../../lib/graphql-client";
 import { updateUserSchema } from "../../lib/validation";
@@ -9,6 +9,7 @@ import { FormDialog } from "../Common/FormDialog";
 import { useToast } from "../Common/Toasts";
 import { AUDIT_KEY, USERS_KEY } from "./keys";
 import { UserFormFields, type UserValues } from "./UserFormFields";
+import { UserSessions } from "./UserSessions";
 
 const UpdateUserMutation = graphql(`
   mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {
@@ -26,6 +27,7 @@ export type EditableUser = UserValues & { id: string };
 export function EditUser({ user, onClose }: { user: EditableUser | null; onClose: () => void }) {
   const queryClient = useQueryClient();
   const toast = useToast();
+  const { user: me } = useAuth();
   const limits = usePasswordLimits();
   const schema = useMemo(() => updateUserSchema(limits), [limits]);
   const update = useMutation({
@@ -55,7 +57,12 @@ export function EditUser({ user, onClose }: { user: EditableUser | null; onClose
         toast.success("User updated.");
       }}
     >
-      {(form) => <UserFormFields form={form} user={user ?? undefined} passwordLimits={limits} />}
+      {(form) => (
+        <>
+          <UserFormFields form={form} user={user ?? undefined} passwordLimits={limits} />
+          {user ? <UserSessions user={user} isSelf={user.id === me?.id} /> : null}
+        </>
+      )}
     </FormDialog>
   );
 }

@@ -1,6 +1,7 @@
 import { createContext, type ReactNode, useContext } from "react";
 import { useAuth } from "../../hooks/useAuth";
 import { AppHeader, GuestHeader } from "./AppHeader";
+import { SecurityNotice } from "./SecurityNotice";
 
 const InFrame = createContext(false);
 
@@ -13,6 +14,7 @@ export function SignedInFrame({ children }: { children: ReactNode }) {
       </a>
       <AppHeader />
       <main id="main" className="container page" tabIndex={-1}>
+        <SecurityNotice />
         {children}
       </main>
     </InFrame.Provider>

@@ -53,7 +53,15 @@ export function Modal({ open, title, onClose, children }: ModalProps) {
     }
   }, [open]);
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose}>
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      // React passes a nested dialog's close up its tree (a confirmation
+      // inside an edit dialog): only this dialog's own close closes it.
+      onClose={(event) => {
+        if (event.target === event.currentTarget) onClose();
+      }}
+    >
       {open ? (
         <article>
           <header>
