@@ -33,7 +33,7 @@ export const DESKTOP = { width: 1440, height: 900 };
 
 export async function openPage(
   browser,
-  { colorScheme = "light", viewport = { width: 1280, height: 800 } } = {},
+  { colorScheme = "light", viewport = { width: 1280, height: 800 }, storageState } = {},
 ) {
   // Reduced motion: Pico then skips its colour transitions, so axe measures
   // contrast on final colours rather than mid-fade.
@@ -41,6 +41,7 @@ export async function openPage(
     viewport,
     colorScheme,
     reducedMotion: "reduce",
+    ...(storageState ? { storageState } : {}),
   });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -94,12 +95,37 @@ export async function expectPath(page, path, timeout = 10_000) {
   await page.waitForURL((url) => url.pathname === path, { timeout });
 }
 
-export async function logIn(page, baseUrl, email, password) {
+export async function logIn(page, baseUrl, email, password, { rememberMe = false } = {}) {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
+  if (rememberMe) await page.getByLabel("Remember me").check();
   await page.getByRole("button", { name: "Log in" }).click();
   await page.getByTestId("greeting").waitFor();
+}
+
+/**
+ * What closing the browser and opening it again keeps: the persistent
+ * cookies and storage of `context`, without its session cookies (those with
+ * no expiry, which a browser drops at exit). Playwright's storageState keeps
+ * session cookies too, so they are filtered out here as a browser would.
+ */
+export async function reopenBrowser(browser, context) {
+  const state = await context.storageState();
+  await context.close();
+  const kept = { ...state, cookies: state.cookies.filter((c) => c.expires !== -1) };
+  return { ...(await openPage(browser, { storageState: kept })), cookies: state.cookies };
+}
+
+/** Anything in web storage that looks like a JWT (the access token must live in memory only). */
+export async function tokensInStorage(page) {
+  return page.evaluate(() =>
+    [localStorage, sessionStorage].flatMap((store) =>
+      Object.keys(store)
+        .map((key) => `${key}=${store.getItem(key)}`)
+        .filter((entry) => /eyJ[\w-]+\.[\w-]+\./.test(entry)),
+    ),
+  );
 }
 
 export async function screenshot(page, name) {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { it } from "node:test";
 import { navigation } from "lighthouse";
 import puppeteer from "puppeteer-core";
-import { apiLogin } from "./stack.mjs";
+import { apiLoginCookie } from "./stack.mjs";
 import { signUpUser } from "./users.mjs";
 
 const TARGETS = { accessibility: 1, "best-practices": 0.95, performance: 0.9 };
@@ -34,24 +34,29 @@ const launch = () =>
   });
 
 /**
- * Runs Lighthouse on `url` in a fresh browser whose tab carries `session` (if
- * any). A trace Lighthouse itself could not record (its runtimeError, e.g.
- * NO_NAVSTART, "run Lighthouse again") is retried once; a score is never.
+ * Runs Lighthouse on `url` in a fresh browser that carries a session of
+ * `login` (if any): a new login's refresh cookie, as a login in this browser
+ * would have left, so the page restores it the way a reload does (each
+ * cookie is good for one refresh, hence one login per run). A trace
+ * Lighthouse itself could not record (its runtimeError, e.g. NO_NAVSTART,
+ * "run Lighthouse again") is retried once; a score is never.
  */
-async function audit(url, session, attempt = 1) {
+async function audit(url, login, attempt = 1) {
   const browser = await launch();
   const page = await browser.newPage();
   try {
-    if (session) {
-      // The SPA keeps its token in sessionStorage (per tab): put it there
-      // before the app starts, as a login in this tab would have.
-      await page.evaluateOnNewDocument((value) => {
-        sessionStorage.setItem("rampart.session", value);
-      }, JSON.stringify(session));
+    if (login) {
+      const cookie = await login();
+      await page.setCookie({
+        ...cookie,
+        domain: new URL(url).hostname,
+        httpOnly: true,
+        sameSite: "Strict",
+      });
     }
     const result = await navigation(page, url, {
       config: CONFIG,
-      // Storage reset would drop the session; the run starts in a new context anyway.
+      // Storage reset would drop the cookie; the run starts in a new browser anyway.
       flags: { disableStorageReset: true, logLevel: "error" },
     });
     const lhr = result?.lhr;
@@ -59,7 +64,7 @@ async function audit(url, session, attempt = 1) {
     if (lhr.runtimeError && attempt === 1) {
       console.log(`lighthouse: ${lhr.runtimeError.code} on ${url}, running it again`);
       await browser.close();
-      return audit(url, session, 2);
+      return audit(url, login, 2);
     }
     assert.equal(lhr.runtimeError, undefined, JSON.stringify(lhr.runtimeError));
     assert.equal(new URL(lhr.finalDisplayedUrl).pathname, new URL(url).pathname, "redirected");
@@ -88,12 +93,8 @@ export function lighthouseSuite(ctx) {
   it("Lighthouse (mobile): accessibility 100, best practices ≥ 95, performance ≥ 90", async () => {
     const base = ctx.stack.baseUrl;
     const user = await signUpUser(base, { tag: "lighthouse" });
-    const toSession = ({ accessToken, expiresAt }) => ({
-      accessToken,
-      expiresAt: Date.parse(expiresAt),
-    });
-    const admin = toSession(await apiLogin(base, ctx.stack.admin.email, ctx.stack.admin.password));
-    const userSession = toSession(await apiLogin(base, user.email, user.password));
+    const admin = () => apiLoginCookie(base, ctx.stack.admin.email, ctx.stack.admin.password);
+    const userSession = () => apiLoginCookie(base, user.email, user.password);
     const pages = [
       ["login", `${base}/login`, null],
       ["items", `${base}/items`, userSession],

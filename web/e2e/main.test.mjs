@@ -13,6 +13,7 @@ import { lighthouseSuite } from "./lighthouse.mjs";
 import { nginxSuite } from "./nginx.mjs";
 import { resilienceSuite } from "./resilience.mjs";
 import { screensSuite } from "./screens.mjs";
+import { sessionsSuite } from "./sessions.mjs";
 import { settingsSuite } from "./settings.mjs";
 import { startMailSink, startStack } from "./stack.mjs";
 
@@ -37,6 +38,7 @@ describe("nginx serving the SPA", () => nginxSuite(ctx));
 describe("authentication", () => authSuite(ctx));
 describe("items", () => itemsSuite(ctx));
 describe("settings", () => settingsSuite(ctx));
+describe("sessions", () => sessionsSuite(ctx));
 describe("administration", () => adminSuite(ctx));
 describe("forms", () => formsSuite(ctx));
 describe("layout", () => layoutSuite(ctx));

@@ -42,7 +42,7 @@ export function settingsSuite(ctx) {
     await context.close();
   });
 
-  it("change password: a wrong current password is refused, the right one logs out", async () => {
+  it("change password: a wrong current password is refused; without “keep me logged in” the right one logs out", async () => {
     const user = await signUpUser(base(), { tag: "chpw" });
     const { context, page } = await openPage(ctx.browser);
     await logIn(page, base(), user.email, user.password);
@@ -61,12 +61,9 @@ export function settingsSuite(ctx) {
     );
     await expectText(section.locator(".field-error"), /current password/i);
     await expectPath(page, "/settings");
-    assert.equal(
-      await page.evaluate(() => sessionStorage.getItem("rampart.session") !== null),
-      true,
-    );
 
     await section.getByLabel("Current password").fill(user.password);
+    await section.getByLabel("Keep me logged in on this device").uncheck();
     await section.getByRole("button", { name: "Change password" }).click();
     await expectPath(page, "/login");
     await expectText(page.getByTestId("login-reason"), /password was changed/);

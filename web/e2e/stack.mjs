@@ -289,3 +289,28 @@ export async function apiLogin(baseUrl, email, password) {
   );
   return data.login;
 }
+
+/**
+ * Logs in like the SPA does and returns the refresh cookie the API set
+ * ({ name, value, path }), to hand a fresh browser a session. Each cookie is
+ * good for one refresh: the API rotates it, and a second use is treated as
+ * theft.
+ */
+export async function apiLoginCookie(baseUrl, email, password, rememberMe = false) {
+  const r = await fetch(`${baseUrl}/graphql`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      query: "mutation L($input: LoginInput!) { login(input: $input) { sessionId } }",
+      variables: { input: { email, password, rememberMe } },
+    }),
+  });
+  const body = await r.json();
+  if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  const header = r.headers.getSetCookie().find((c) => /^(__Host-)?rampart_refresh=/.test(c));
+  if (!header) throw new Error("login set no refresh cookie");
+  const [pair, ...attributes] = header.split(";").map((part) => part.trim());
+  const at = pair.indexOf("=");
+  const path = attributes.find((a) => /^path=/i.test(a))?.slice(5) ?? "/";
+  return { name: pair.slice(0, at), value: pair.slice(at + 1), path };
+}

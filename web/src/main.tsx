@@ -2,14 +2,13 @@ import "@picocss/pico/css/pico.min.css";
 import "./styles.css";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
-import { StrictMode } from "react";
+import { StrictMode, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { Splash } from "./components/Common/Splash";
 import { ToastProvider } from "./components/Common/Toasts";
 import { useAuthStatus } from "./hooks/useAuth";
 import { restoreSession, startTabSync } from "./lib/auth";
-import { reportOutage, watchBrowserConnection } from "./lib/connection";
-import { isOutage } from "./lib/errors";
+import { watchBrowserConnection } from "./lib/connection";
 import { applyTheme, loadTheme } from "./lib/theme";
 import { createAppRouter, createQueryClient } from "./router";
 
@@ -22,14 +21,25 @@ const router = createAppRouter(queryClient);
 startTabSync();
 // A reload or a new tab: sign in again through the refresh cookie before any
 // route decides between the login page and the app (the splash shows meanwhile).
-restoreSession().catch((error: unknown) => {
-  if (isOutage(error)) reportOutage(error);
-});
+const firstRestore = restoreSession();
 
 /** The routes once the session is known: no login page flashing before a restored session. */
 function App() {
   const status = useAuthStatus();
-  return status === "restoring" ? <Splash /> : <RouterProvider router={router} />;
+  const [failure, setFailure] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    firstRestore.catch((error: unknown) => live && setFailure(error));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const retry = () => {
+    setFailure(null);
+    restoreSession().catch(setFailure);
+  };
+  if (status !== "restoring") return <RouterProvider router={router} />;
+  return <Splash failure={failure} onRetry={retry} />;
 }
 
 const root = document.getElementById("root");

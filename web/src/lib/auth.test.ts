@@ -176,6 +176,8 @@ describe("retry once after UNAUTHENTICATED", () => {
       "PublicSettingsForAuthTest",
       "RefreshSession",
       "PublicSettingsForAuthTest",
+      // the server is told too: no live refresh cookie behind the notice
+      "Logout",
     ]);
     expect(ended).toHaveBeenCalledTimes(1);
     expect(isLoggedIn()).toBe(false);
@@ -266,11 +268,15 @@ describe("silent refresh and restore", () => {
     expect(ended).not.toHaveBeenCalled();
   });
 
-  it("restore during an outage rejects with it and leaves the tab signed out", async () => {
-    fakeApi(() => new Response("", { status: 503 }));
+  it("restore during an outage rejects with it; the session stays unknown until a retry", async () => {
+    const api = fakeApi(() => new Response("", { status: 503 }));
     const error = (await restoreSession().catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe("UNAVAILABLE");
-    expect(getStatus()).toBe("signed-out");
+    expect(getStatus()).toBe("restoring"); // neither the login page nor the app is the truth
+    fakeApi(() => token("back"));
+    await restoreSession();
+    expect(getStatus()).toBe("signed-in");
+    expect(api.sent).toHaveLength(1);
   });
 });
 

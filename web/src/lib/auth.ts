@@ -156,6 +156,11 @@ export function endSession(): boolean {
   if (endedHandled) return false;
   endedHandled = true;
   clearSession();
+  // Make sure the server agrees (usually it already does: a revoked session
+  // is why we are here). Otherwise a token refused for another reason would
+  // leave a live refresh cookie behind this "session ended" notice, and the
+  // next reload would quietly sign the user back in.
+  void send(LogoutMutation, {}, null).catch(() => undefined);
   handlers.onSessionEnded?.();
   return true;
 }
@@ -266,20 +271,18 @@ async function silentRefresh(current: Session): Promise<void> {
 }
 
 /**
- * Runs once at start-up, before any route renders (the splash shows while it
+ * Runs at start-up, before any route renders (the splash shows while it
  * runs): a reload or a new tab is signed in again through the refresh
- * cookie, and a visitor with no cookie is simply signed out. Rejects with
- * the ApiError of an outage (the caller says it); status is then signed-out.
+ * cookie, and a visitor with no cookie is simply signed out. When the server
+ * cannot answer, it rejects with that ApiError and the status stays
+ * "restoring": whether this browser has a session is unknown, and neither the
+ * login page nor the app would be the truth (the splash offers a retry).
  */
 export async function restoreSession(): Promise<void> {
+  if (status === "signed-in") return;
   status = "restoring";
   emit();
-  try {
-    await refresh();
-  } catch (error) {
-    clearSession();
-    throw error;
-  }
+  await refresh();
 }
 
 // ---------------------------------------------------------------------------
