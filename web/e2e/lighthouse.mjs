@@ -53,6 +53,8 @@ async function audit(url, login, attempt = 1) {
         httpOnly: true,
         sameSite: "Strict",
       });
+      // The SPA's "this browser may have a session" flag, as the login left it.
+      await page.evaluateOnNewDocument(() => localStorage.setItem("rampart.has-session", "1"));
     }
     const result = await navigation(page, url, {
       config: CONFIG,

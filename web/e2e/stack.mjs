@@ -201,6 +201,9 @@ export async function startStack({ mail, signupEnabled = true, name = "main" }) 
     LOGIN_IP_ATTEMPTS_PER_MINUTE: "1000",
     RECOVERY_IP_PER_HOUR: "1000",
     RECOVERY_ACCOUNT_PER_HOUR: "100",
+    // Refused refreshes per IP (a stale "may have a session" flag, a
+    // browser closed without "remember me") add up over the suite too.
+    REFRESH_IP_FAILURES_PER_MINUTE: "1000",
     LOG_FORMAT: "text",
     RUST_LOG: process.env.RUST_LOG ?? "warn",
   };

@@ -5,6 +5,7 @@ import {
   freshToken,
   getAccessToken,
   getStatus,
+  HINT_KEY,
   isLoggedIn,
   logOut,
   refresh,
@@ -253,6 +254,7 @@ describe("silent refresh and restore", () => {
   it("restores a session from the cookie on load, and a visitor without one is signed out quietly", async () => {
     const ended = vi.fn();
     setAuthHandlers({ onSessionEnded: ended });
+    localStorage.setItem(HINT_KEY, "1"); // an earlier login in this browser
     fakeApi(() => token("restored"));
     const restoring = restoreSession();
     expect(getStatus()).toBe("restoring");
@@ -262,13 +264,29 @@ describe("silent refresh and restore", () => {
 
     resetAuthForTests();
     setAuthHandlers({ onSessionEnded: ended });
+    localStorage.setItem(HINT_KEY, "1"); // a stale flag: the cookie is gone
     fakeApi(() => refused());
     await restoreSession();
     expect(getStatus()).toBe("signed-out");
     expect(ended).not.toHaveBeenCalled();
+    expect(localStorage.getItem(HINT_KEY)).toBeNull();
+  });
+
+  it("a browser that never had a session sends no refresh at all on load", async () => {
+    const api = fakeApi(() => refused());
+    await restoreSession();
+    expect(getStatus()).toBe("signed-out");
+    expect(api.sent).toHaveLength(0);
+    // a login leaves the flag (not a credential) for the next load and the other tabs
+    signedIn(session("t1"));
+    expect(localStorage.getItem(HINT_KEY)).toBe("1");
+    fakeApi(() => json({ data: { logout: { message: "Logged out." } } }));
+    await logOut();
+    expect(localStorage.getItem(HINT_KEY)).toBeNull();
   });
 
   it("restore during an outage rejects with it; the session stays unknown until a retry", async () => {
+    localStorage.setItem(HINT_KEY, "1");
     const api = fakeApi(() => new Response("", { status: 503 }));
     const error = (await restoreSession().catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe("UNAVAILABLE");

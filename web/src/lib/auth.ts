@@ -68,6 +68,46 @@ function emit(): void {
   for (const listener of listeners) listener();
 }
 
+// ---------------------------------------------------------------------------
+// "This browser may have a session": a flag, not a credential, in
+// localStorage (shared by the tabs, kept across restarts like a remembered
+// cookie). Without it the start-up refresh is skipped: a visitor with no
+// session sends nothing, and does not count against the API's per-address
+// limit on failed refreshes (REFRESH_IP_FAILURES_PER_MINUTE), which a
+// crowd behind one NAT address would otherwise use up for everyone there.
+// A stale flag costs one refused refresh, which clears it; a missing flag
+// with a live cookie (storage cleared) means logging in again.
+
+export const HINT_KEY = "rampart.has-session";
+
+function hintStore(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+function setHint(on: boolean): void {
+  try {
+    if (on) hintStore()?.setItem(HINT_KEY, "1");
+    else hintStore()?.removeItem(HINT_KEY);
+  } catch {
+    // storage full or disabled: the next load just asks the API
+  }
+}
+
+/** Whether a start-up refresh is worth sending. Storage disabled: always ask. */
+function mayHaveSession(): boolean {
+  const store = hintStore();
+  if (!store) return true;
+  try {
+    return store.getItem(HINT_KEY) === "1";
+  } catch {
+    return true;
+  }
+}
+
 export function getStatus(): AuthStatus {
   return status;
 }
@@ -132,6 +172,7 @@ export function setSession(next: Session): void {
   const previous = session;
   session = next;
   status = "signed-in";
+  setHint(true);
   endedHandled = false;
   schedule(next);
   emit();
@@ -155,6 +196,7 @@ export function clearSession(): void {
 export function endSession(): boolean {
   if (endedHandled) return false;
   endedHandled = true;
+  setHint(false);
   clearSession();
   // Make sure the server agrees (usually it already does: a revoked session
   // is why we are here). Otherwise a token refused for another reason would
@@ -209,6 +251,7 @@ export function refresh(): Promise<Session | null> {
   inflight ??= withRefreshLock(requestRefresh)
     .then((next) => {
       if (!next) {
+        setHint(false);
         if (status === "signed-in") endSession();
         else clearSession();
       }
@@ -280,6 +323,10 @@ async function silentRefresh(current: Session): Promise<void> {
  */
 export async function restoreSession(): Promise<void> {
   if (status === "signed-in") return;
+  if (!mayHaveSession()) {
+    clearSession();
+    return;
+  }
   status = "restoring";
   emit();
   await refresh();
@@ -318,6 +365,7 @@ export async function logOut(now: number = Date.now()): Promise<void> {
 /** The session is gone server-side (logout, password change): forget it here and in other tabs. */
 export function signedOut(): void {
   securityNotice = null;
+  setHint(false);
   clearSession();
   channel?.post({ type: "logout" });
 }
@@ -376,4 +424,5 @@ export function resetAuthForTests(): void {
   handlers = {};
   channel?.close();
   channel = null;
+  setHint(false);
 }
