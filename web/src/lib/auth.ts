@@ -71,12 +71,11 @@ function emit(): void {
 // ---------------------------------------------------------------------------
 // "This browser may have a session": a flag, not a credential, in
 // localStorage (shared by the tabs, kept across restarts like a remembered
-// cookie). Without it the start-up refresh is skipped: a visitor with no
-// session sends nothing, and does not count against the API's per-address
-// limit on failed refreshes (REFRESH_IP_FAILURES_PER_MINUTE), which a
-// crowd behind one NAT address would otherwise use up for everyone there.
-// A stale flag costs one refused refresh, which clears it; a missing flag
-// with a live cookie (storage cleared) means logging in again.
+// cookie). Without it the start-up refresh is skipped: a visitor who never
+// signed in here sees the login page at once, with no round trip and no
+// splash, and sends the API nothing. A stale flag costs one refused refresh,
+// which clears it; a missing flag with a live cookie (storage cleared by
+// hand) means logging in again.
 
 export const HINT_KEY = "rampart.has-session";
 
