@@ -119,7 +119,7 @@ export function sessionsSuite(ctx) {
   });
 
   it("a session revoked from another device is logged out at its next request", async () => {
-    const user = await signUpUser(base(), { tag: "device" });
+    const user = await signUpUser(base(), { tag: "device", login: false });
     const { context: laptop, page: onLaptop } = await openPage(ctx.browser);
     await logIn(onLaptop, base(), user.email, user.password);
     const { context: phone, page: onPhone } = await openPage(ctx.browser);
@@ -153,7 +153,7 @@ export function sessionsSuite(ctx) {
   });
 
   it("log out all other sessions keeps this one", async () => {
-    const user = await signUpUser(base(), { tag: "others" });
+    const user = await signUpUser(base(), { tag: "others", login: false });
     const devices = [];
     for (let i = 0; i < 2; i++) {
       const device = await openPage(ctx.browser);
@@ -229,7 +229,7 @@ export function sessionsSuite(ctx) {
   });
 
   it("a superuser sees a user's sessions and logs them out everywhere", async () => {
-    const user = await signUpUser(base(), { tag: "everywhere" });
+    const user = await signUpUser(base(), { tag: "everywhere", login: false });
     const { context: victim, page: victimPage } = await openPage(ctx.browser);
     await logIn(victimPage, base(), user.email, user.password);
 

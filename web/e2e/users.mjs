@@ -14,12 +14,20 @@ export function uniqueEmail(tag) {
   return `${tag}-${Date.now().toString(36)}-${n}@example.com`;
 }
 
-export async function signUpUser(baseUrl, { tag = "user", fullName = "Test User" } = {}) {
+/**
+ * A new account and, unless `login: false`, an API token for it (a login,
+ * so a session of its own: tests that count sessions pass `login: false`).
+ */
+export async function signUpUser(
+  baseUrl,
+  { tag = "user", fullName = "Test User", login = true } = {},
+) {
   const email = uniqueEmail(tag);
   const password = strongPassword();
   await gql(baseUrl, "mutation S($input: SignupInput!) { signup(input: $input) { id } }", {
     input: { email, password, fullName },
   });
+  if (!login) return { email, password, fullName };
   const { accessToken } = await apiLogin(baseUrl, email, password);
   return { email, password, fullName, token: accessToken };
 }
