@@ -61,6 +61,15 @@ export function Modal({ open, title, onClose, children }: ModalProps) {
       onClose={(event) => {
         if (event.target === event.currentTarget) onClose();
       }}
+      // Escape: React closes the dialog, not the browser. A native close
+      // reaches React only in a later task, so an Escape then a quick
+      // Enter on the opener found `open` still true: the click changed
+      // nothing and the late close event then shut the dialog for good.
+      onCancel={(event) => {
+        if (event.target !== event.currentTarget) return;
+        event.preventDefault();
+        onClose();
+      }}
     >
       {open ? (
         <article>
