@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use crate::{
     config::{Config, ConfigError},
     credentials::PasswordPolicy,
-    db,
+    db, local_secret,
     state::AppState,
     users,
 };
@@ -26,9 +26,13 @@ pub fn configure(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Config, Conf
     Ok(config)
 }
 
-/// [`configure`] over the real process environment (after an optional `.env`).
+/// [`configure`] over the real process environment (after an optional
+/// `.env`), with local mode's generated JWT secret kept across restarts
+/// (`local_secret`).
 pub fn configure_from_env() -> Result<Config, ConfigError> {
-    configure(&|var| std::env::var(var).ok())
+    let mut config = configure(&|var| std::env::var(var).ok())?;
+    local_secret::keep(&mut config)?;
+    Ok(config)
 }
 
 /// Prepares the database for `serve`. With `AUTO_MIGRATE` (local mode's
@@ -82,10 +86,16 @@ pub async fn ensure_first_superuser(state: &AppState) -> anyhow::Result<()> {
 }
 
 fn warn_about_local_defaults(state: &AppState) {
-    if state.config.jwt.generated {
-        tracing::warn!(
+    let jwt = &state.config.jwt;
+    match &jwt.kept_in {
+        Some(path) => tracing::info!(
+            file = %path.display(),
+            "JWT_SECRET is not set: using the development secret kept next to the database (local mode only)"
+        ),
+        None if jwt.generated => tracing::warn!(
             "JWT_SECRET is not set: using a random secret; tokens stop working on restart"
-        );
+        ),
+        None => {}
     }
     if state.config.email.smtp.is_none() {
         tracing::warn!("SMTP_HOST is not set: e-mails are written to the log");
