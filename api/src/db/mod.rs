@@ -97,13 +97,30 @@ async fn open<DB: SqlxDatabase>(
     if lazy {
         return Ok(pool_options.connect_lazy_with(options));
     }
+    wait_for_database::<DB>(&options, config).await?;
+    match tokio::time::timeout(config.connect_timeout, pool_options.connect_with(options)).await {
+        Ok(result) => result.map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))),
+        Err(_) => Err(DbErr::Conn(sea_orm::RuntimeErr::Internal(format!(
+            "no database connection within {} s",
+            config.connect_timeout.as_secs()
+        )))),
+    }
+}
+
+/// Opens (and closes) one connection, retrying as [`open`] says. One plain
+/// connection rather than the pool's: the pool retries on its own until
+/// its acquire timeout and then reports only "pool timed out", hiding why.
+async fn wait_for_database<DB: SqlxDatabase>(
+    options: &<DB::Connection as sea_orm::sqlx::Connection>::Options,
+    config: &DatabaseConfig,
+) -> Result<(), DbErr> {
     let started = std::time::Instant::now();
     let mut retry_after = FIRST_RETRY_AFTER;
     let mut attempt: u32 = 1;
     loop {
-        let connecting = pool_options.clone().connect_with(options.clone());
-        let error = match tokio::time::timeout(config.connect_timeout, connecting).await {
-            Ok(Ok(pool)) => {
+        let error = match tokio::time::timeout(config.connect_timeout, options.connect()).await {
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
                 if attempt > 1 {
                     tracing::info!(
                         attempt,
@@ -111,7 +128,7 @@ async fn open<DB: SqlxDatabase>(
                         "database reachable"
                     );
                 }
-                return Ok(pool);
+                return Ok(());
             }
             Ok(Err(error)) if !worth_waiting_for(&error) => {
                 return Err(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(error)))
@@ -124,11 +141,12 @@ async fn open<DB: SqlxDatabase>(
         };
         let waited = started.elapsed();
         let Some(left) = config.wait.checked_sub(waited).filter(|d| !d.is_zero()) else {
-            return Err(DbErr::Conn(sea_orm::RuntimeErr::Internal(format!(
+            // Custom, not Conn: its text is said once, not again as a cause.
+            return Err(DbErr::Custom(format!(
                 "the database was not reachable within {} s (DATABASE_WAIT_SECS) after {attempt} attempt{}: {error}",
                 config.wait.as_secs(),
                 if attempt == 1 { "" } else { "s" },
-            ))));
+            )));
         };
         let pause = retry_after.min(left);
         tracing::warn!(
