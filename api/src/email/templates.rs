@@ -127,10 +127,13 @@ fn spa_link(frontend: &Url, page: &str, token: Option<&str>) -> Url {
     link
 }
 
+/// No inline styles: a mail client's defaults read fine, and the admin
+/// area's preview (a sandboxed `srcdoc` frame) inherits the SPA's CSP,
+/// which refuses them.
 fn layout(project: &str, body: &str) -> String {
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body style=\"font-family:sans-serif;line-height:1.5\">{body}</body></html>",
+         <body>{body}</body></html>",
         title = escape(project),
     )
 }

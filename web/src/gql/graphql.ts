@@ -21,6 +21,21 @@ export type CreateUserInput = {
   isSuperuser?: boolean;
 };
 
+/** Why a test e-mail did not go out (stable values). */
+export type EmailFailure =
+  /** The SMTP server refused the credentials or requires some. */
+  | 'AUTHENTICATION'
+  /** The SMTP server could not be reached. */
+  | 'CONNECTION'
+  | 'INVALID_MESSAGE'
+  /** `SMTP_HOST` is not set: e-mails are written to the server's log. */
+  | 'NOT_CONFIGURED'
+  | 'OTHER'
+  /** The SMTP server refused the sender, the recipient or the message. */
+  | 'REJECTED'
+  | 'TIMEOUT'
+  | 'TLS';
+
 export type LoginInput = {
   email: string;
   password: string;
@@ -91,6 +106,18 @@ export type UpdateUserMutationVariables = Exact<{
 
 
 export type UpdateUserMutation = { updateUser: { id: string } };
+
+export type SendTestEmailMutationVariables = Exact<{
+  to: string;
+}>;
+
+
+export type SendTestEmailMutation = { sendTestEmail: { accepted: boolean, serverReply: string | null, failure: EmailFailure | null, error: string | null } };
+
+export type EmailPreviewsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type EmailPreviewsQuery = { emailPreviews: Array<{ name: string, subject: string, html: string, text: string }> };
 
 export type UsersQueryVariables = Exact<{
   offset: number;
@@ -246,6 +273,26 @@ export const UpdateUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const SendTestEmailDocument = new TypedDocumentString(`
+    mutation SendTestEmail($to: String!) {
+  sendTestEmail(to: $to) {
+    accepted
+    serverReply
+    failure
+    error
+  }
+}
+    `) as unknown as TypedDocumentString<SendTestEmailMutation, SendTestEmailMutationVariables>;
+export const EmailPreviewsDocument = new TypedDocumentString(`
+    query EmailPreviews {
+  emailPreviews {
+    name
+    subject
+    html
+    text
+  }
+}
+    `) as unknown as TypedDocumentString<EmailPreviewsQuery, EmailPreviewsQueryVariables>;
 export const UsersDocument = new TypedDocumentString(`
     query Users($offset: Int!, $limit: Int!) {
   users(offset: $offset, limit: $limit) {
