@@ -183,4 +183,41 @@ export function adminSuite(ctx) {
     await expectText(page.getByTestId("page-status"), /items/);
     await context.close();
   });
+
+  it("e-mail tab: a test e-mail reaches the SMTP server, and every template is previewed", async () => {
+    const { context, page } = await asAdmin();
+    await page.getByRole("link", { name: "Admin", exact: true }).click();
+    await page
+      .getByRole("navigation", { name: "Administration" })
+      .getByRole("link", { name: "E-mail" })
+      .click();
+    await expectPath(page, "/admin/email");
+    const recipient = page.getByLabel("Recipient");
+    assert.equal(await recipient.inputValue(), ctx.stack.admin.email, "defaults to the admin");
+    const to = uniqueEmail("smtp-check");
+    const since = ctx.mail.messages.length;
+    await recipient.fill(to);
+    await page.getByRole("button", { name: "Send test e-mail" }).click();
+    await expectText(page.getByTestId("test-email-result"), /^Accepted by the SMTP server: 250\b/);
+    const mail = await ctx.mail.waitFor(to, { since });
+    assert.match(mail.subject, /^Rampart: test e-mail$/);
+    assert.match(mail.text, new RegExp(`sent by ${ctx.stack.admin.email.replace(/[.]/g, "\\.")}`));
+
+    const previews = page.getByTestId("email-preview");
+    await expectText(previews.first(), /reset your password/);
+    assert.equal(await previews.count(), 3);
+    for (const frame of await page.getByTestId("email-preview-html").all()) {
+      assert.equal(await frame.getAttribute("sandbox"), "", "an empty sandbox");
+    }
+    const reset = page.frameLocator('iframe[title="HTML version: Rampart: reset your password"]');
+    await reset.getByRole("link", { name: "Choose a new password" }).waitFor();
+    await page.getByText("Plain-text version").first().click();
+    await expectText(
+      page.getByTestId("email-preview-text").first(),
+      /reset-password\?token=sample-token/,
+    );
+    await checkA11y(page, "/admin/email");
+    assertNoProblems(page);
+    await context.close();
+  });
 }
