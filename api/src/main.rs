@@ -8,7 +8,7 @@ use rampart_api::{
     app,
     config::Config,
     db,
-    email::Mailer,
+    email::{Mailer, TestOrigin},
     http::{build_router, metrics_router},
     metrics, server, telemetry, users,
 };
@@ -215,7 +215,7 @@ async fn import(config: Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
 async fn send_test_email(config: Config, to: String) -> anyhow::Result<ExitCode> {
     let to = users::normalize_email(&to).map_err(|e| anyhow::anyhow!("TO: {e}"))?;
     let mailer = Mailer::new(&config)?;
-    match mailer.send_test(&to, None).await {
+    match mailer.send_test(&to, TestOrigin::CommandLine).await {
         Ok(delivered) => {
             println!("accepted by the SMTP server: {}", delivered.reply);
             Ok(ExitCode::SUCCESS)

@@ -6,7 +6,7 @@ use crate::{
     audit::{self, AuditEntry, Kind},
     auth::throttle,
     caller::Caller,
-    email::{Delivered, DeliveryError, Email},
+    email::{Delivered, DeliveryError, Email, TestOrigin},
     error::AppError,
     state::AppState,
     users::normalize_email,
@@ -38,10 +38,7 @@ pub async fn send_test_email(
         Utc::now(),
     )
     .await?;
-    let outcome = state
-        .mailer
-        .send_test(&to, Some(actor.user.email.as_str()))
-        .await;
+    let outcome = state.mailer.send_test(&to, TestOrigin::AdminArea).await;
     let detail = match &outcome {
         Ok(_) => "accepted".to_owned(),
         Err(error) => format!("failed: {}", error.failure.as_str()),

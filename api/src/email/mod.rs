@@ -22,6 +22,13 @@ use url::Url;
 
 use crate::config::{Config, SmtpTls};
 
+/// Where a test e-mail was asked for, as its text says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestOrigin {
+    AdminArea,
+    CommandLine,
+}
+
 /// A rendered message: subject, HTML and plain-text bodies.
 #[derive(Clone, Debug)]
 pub struct Email {
@@ -131,14 +138,13 @@ impl Mailer {
     }
 
     /// Sends the test e-mail now and reports what the SMTP server answered,
-    /// or why it did not take the message. `requested_by` is the superuser
-    /// who asked (`None`: the command line).
+    /// or why it did not take the message.
     pub async fn send_test(
         &self,
         to: &str,
-        requested_by: Option<&str>,
+        origin: TestOrigin,
     ) -> Result<Delivered, DeliveryError> {
-        let email = templates::test_email(&self.project, &self.frontend, to, requested_by);
+        let email = templates::test_email(&self.project, &self.frontend, to, origin);
         let result = match &self.transport {
             Transport::Log => {
                 // Written to the log like every e-mail in this mode, and
@@ -194,7 +200,7 @@ impl Mailer {
             ),
             (
                 "test",
-                templates::test_email(&self.project, &self.frontend, to, Some("admin@example.com")),
+                templates::test_email(&self.project, &self.frontend, to, TestOrigin::AdminArea),
             ),
         ]
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::Email;
+use super::{Email, TestOrigin};
 
 pub fn password_reset_email(
     project: &str,
@@ -83,12 +83,14 @@ pub fn welcome_email(
 
 /// The message a superuser (or an operator, from the command line) sends to
 /// check that e-mail goes out. It carries no token.
-pub fn test_email(project: &str, frontend: &Url, to: &str, requested_by: Option<&str>) -> Email {
+/// It says where it was sent from but not by whom: the recipient can be
+/// anyone, the superuser's address is for the audit log only.
+pub fn test_email(project: &str, frontend: &Url, to: &str, origin: TestOrigin) -> Email {
     let link = spa_link(frontend, "", None);
-    let by = requested_by.map_or_else(
-        || "from the command line (api send-test-email)".to_owned(),
-        |who| format!("by {who}"),
-    );
+    let by = match origin {
+        TestOrigin::AdminArea => "from the admin area",
+        TestOrigin::CommandLine => "from the command line (api send-test-email)",
+    };
     let subject = format!("{project}: test e-mail");
     let text = format!(
         "This is a test e-mail from {project} to {to}, sent {by} to check that e-mail delivery works.\n\n\
@@ -101,7 +103,7 @@ pub fn test_email(project: &str, frontend: &Url, to: &str, requested_by: Option<
              <p>Nothing needs to be done. <a href=\"{link}\">Open {project}</a>.</p>",
             project = escape(project),
             to = escape(to),
-            by = escape(&by),
+            by = escape(by),
             link = escape(link.as_str()),
         ),
     );
@@ -202,7 +204,7 @@ mod tests {
             assert!(welcome
                 .text
                 .contains("http://localhost:5173/app/set-password?token=tok"));
-            let test = test_email("Rampart", &frontend, "a@b.dev", None);
+            let test = test_email("Rampart", &frontend, "a@b.dev", TestOrigin::CommandLine);
             assert!(
                 test.text.contains("http://localhost:5173/app/\n"),
                 "{}",
@@ -224,7 +226,7 @@ mod tests {
         let subjects = [
             password_reset_email("Acme", &frontend, "a@b.dev", "t", hour).subject,
             welcome_email("Acme", &frontend, "a@b.dev", None, "t", hour).subject,
-            test_email("Acme", &frontend, "a@b.dev", Some("ops@b.dev")).subject,
+            test_email("Acme", &frontend, "a@b.dev", TestOrigin::AdminArea).subject,
         ];
         assert_eq!(
             subjects,
