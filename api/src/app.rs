@@ -26,20 +26,21 @@ pub fn configure(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Config, Conf
     Ok(config)
 }
 
-/// [`configure`] over the real process environment (after an optional
-/// `.env`), with local mode's generated JWT secret kept across restarts
-/// (`local_secret`).
+/// [`configure`] over the real process environment (after an optional `.env`).
 pub fn configure_from_env() -> Result<Config, ConfigError> {
-    let mut config = configure(&|var| std::env::var(var).ok())?;
-    local_secret::keep(&mut config)?;
-    Ok(config)
+    configure(&|var| std::env::var(var).ok())
 }
 
 /// Prepares the database for `serve`. With `AUTO_MIGRATE` (local mode's
 /// default) it migrates and creates the first superuser, so one command is
 /// enough; otherwise the pool connects lazily, so the API starts even if the
 /// database is briefly down, reports not-ready, and recovers on its own.
-pub async fn start(config: Config) -> anyhow::Result<AppState> {
+///
+/// In local mode without `JWT_SECRET`, the generated secret is the one kept
+/// next to the SQLite file (`local_secret`), so a restart keeps tokens
+/// valid; only the server needs it (the one-shot commands issue none).
+pub async fn start(mut config: Config) -> anyhow::Result<AppState> {
+    local_secret::keep(&mut config)?;
     let auto_migrate = config.database.auto_migrate;
     let state = open(config, !auto_migrate, auto_migrate).await?;
     warn_about_local_defaults(&state);

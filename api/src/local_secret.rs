@@ -221,6 +221,24 @@ mod tests {
     }
 
     #[test]
+    fn production_never_reads_the_file() {
+        use crate::config::test_support::{production, production_config_vars};
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("prod.db");
+        fs::write(secret_path(&database), "short").unwrap();
+        let url = format!("sqlite://{}?mode=rwc", database.display());
+        let vars = production_config_vars(&[
+            ("DATABASE_URL", url.as_str()),
+            ("ALLOW_SQLITE_IN_PRODUCTION", "true"),
+        ]);
+        let mut config = production(&vars).unwrap();
+        let configured = config.jwt.secret.expose_secret().to_owned();
+        keep(&mut config).unwrap();
+        assert_eq!(config.jwt.secret.expose_secret(), configured);
+        assert!(config.jwt.kept_in.is_none());
+    }
+
+    #[test]
     fn a_configured_secret_or_an_in_memory_database_keeps_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("dev.db");

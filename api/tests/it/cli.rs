@@ -443,7 +443,8 @@ fn only_local_mode_reads_the_development_secret_file() {
     std::fs::write(&secret_file, "short").unwrap();
     let url = format!("sqlite://{}?mode=rwc", database.display());
     let local = api()
-        .arg("prestart")
+        .arg("serve")
+        .env("API_BIND", format!("127.0.0.1:{}", free_port()))
         .env("DATABASE_URL", &url)
         .env("FIRST_SUPERUSER_PASSWORD", strong_password())
         .output()
@@ -451,36 +452,51 @@ fn only_local_mode_reads_the_development_secret_file() {
     let text = output_text(&local);
     assert!(!local.status.success());
     assert!(
-        text.contains("JWT_SECRET") && text.contains("prod.db.jwt-secret"),
+        text.contains("configuration error in JWT_SECRET") && text.contains("prod.db.jwt-secret"),
         "{text}"
     );
-    let production = api()
-        .arg("prestart")
-        .env("ENVIRONMENT", "production")
-        .env("DATABASE_URL", &url)
-        .env("ALLOW_SQLITE_IN_PRODUCTION", "true")
+    // Production serves with its JWT_SECRET and never looks at the file.
+    let bind = format!("127.0.0.1:{}", free_port());
+    let production = |command: &mut Command| {
+        command
+            .env("ENVIRONMENT", "production")
+            .env("DATABASE_URL", &url)
+            .env("ALLOW_SQLITE_IN_PRODUCTION", "true")
+            .env("FIRST_SUPERUSER_EMAIL", "ops@rampart.dev")
+            .env("FIRST_SUPERUSER_PASSWORD", strong_password())
+            .env("FRONTEND_HOST", "https://rampart.dev")
+            .env("SMTP_HOST", "127.0.0.1")
+            .env("API_BIND", &bind)
+            .env("SHUTDOWN_DRAIN_SECS", "0");
+    };
+    let mut server = api();
+    production(&mut server);
+    let mut server = server
+        .arg("serve")
         .env("JWT_SECRET", random(48))
-        .env("FIRST_SUPERUSER_EMAIL", "ops@rampart.dev")
-        .env("FIRST_SUPERUSER_PASSWORD", strong_password())
-        .env("FRONTEND_HOST", "https://rampart.dev")
-        .env("SMTP_HOST", "127.0.0.1")
-        .env("ARGON2_MEMORY_KIB", "8192")
-        .env("ARGON2_ITERATIONS", "1")
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
         .unwrap();
-    assert!(production.status.success(), "{}", output_text(&production));
+    let mut listening = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&bind).is_ok() {
+            listening = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(server.id().to_string())
+        .status();
+    let _ = server.wait();
+    assert!(listening, "production refused to start");
     assert_eq!(std::fs::read_to_string(&secret_file).unwrap(), "short");
     // And production without JWT_SECRET still refuses, file or not.
-    let refused = api()
-        .arg("prestart")
-        .env("ENVIRONMENT", "production")
-        .env("DATABASE_URL", &url)
-        .env("ALLOW_SQLITE_IN_PRODUCTION", "true")
-        .env("FIRST_SUPERUSER_PASSWORD", strong_password())
-        .env("FRONTEND_HOST", "https://rampart.dev")
-        .env("SMTP_HOST", "127.0.0.1")
-        .output()
-        .unwrap();
+    let mut refused = api();
+    production(&mut refused);
+    let refused = refused.arg("serve").output().unwrap();
     assert!(!refused.status.success());
     assert!(output_text(&refused)
         .contains("configuration error in JWT_SECRET: required outside local mode"));
