@@ -6,6 +6,8 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ChangePasswordInput = {
   currentPassword: string;
+  /** Keep this session signed in; every other session ends either way. */
+  keepCurrentSession?: boolean;
   newPassword: string;
 };
 
@@ -39,6 +41,11 @@ export type EmailFailure =
 export type LoginInput = {
   email: string;
   password: string;
+  /**
+   * Stay signed in across browser restarts (up to
+   * `SESSION_REMEMBER_LIFETIME_SECS`); otherwise the session ends with the browser.
+   */
+  rememberMe?: boolean;
 };
 
 export type RecoverPasswordInput = {
