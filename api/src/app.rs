@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use crate::{
     config::{Config, ConfigError},
     credentials::PasswordPolicy,
-    db,
+    db, local_secret,
     state::AppState,
     users,
 };
@@ -35,7 +35,12 @@ pub fn configure_from_env() -> Result<Config, ConfigError> {
 /// default) it migrates and creates the first superuser, so one command is
 /// enough; otherwise the pool connects lazily, so the API starts even if the
 /// database is briefly down, reports not-ready, and recovers on its own.
-pub async fn start(config: Config) -> anyhow::Result<AppState> {
+///
+/// In local mode without `JWT_SECRET`, the generated secret is the one kept
+/// next to the SQLite file (`local_secret`), so a restart keeps tokens
+/// valid; only the server needs it (the one-shot commands issue none).
+pub async fn start(mut config: Config) -> anyhow::Result<AppState> {
+    local_secret::keep(&mut config)?;
     let auto_migrate = config.database.auto_migrate;
     let state = open(config, !auto_migrate, auto_migrate).await?;
     warn_about_local_defaults(&state);
@@ -82,10 +87,16 @@ pub async fn ensure_first_superuser(state: &AppState) -> anyhow::Result<()> {
 }
 
 fn warn_about_local_defaults(state: &AppState) {
-    if state.config.jwt.generated {
-        tracing::warn!(
+    let jwt = &state.config.jwt;
+    match &jwt.kept_in {
+        Some(path) => tracing::info!(
+            file = %path.display(),
+            "JWT_SECRET is not set: using the development secret kept next to the database (local mode only)"
+        ),
+        None if jwt.generated => tracing::warn!(
             "JWT_SECRET is not set: using a random secret; tokens stop working on restart"
-        );
+        ),
+        None => {}
     }
     if state.config.email.smtp.is_none() {
         tracing::warn!("SMTP_HOST is not set: e-mails are written to the log");

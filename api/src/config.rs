@@ -89,6 +89,10 @@ pub struct DatabaseConfig {
     pub acquire_timeout: Duration,
     pub statement_timeout: Duration,
     pub auto_migrate: bool,
+    /// How long a command that needs the database now (`api prestart`,
+    /// `migrate`, `create-superuser`, `serve` with `AUTO_MIGRATE`) keeps
+    /// retrying an unreachable database before it gives up (0: one attempt).
+    pub wait: Duration,
 }
 
 impl DatabaseConfig {
@@ -105,6 +109,9 @@ pub struct JwtConfig {
     pub ttl: Duration,
     /// True when the secret was generated at start-up (local mode only).
     pub generated: bool,
+    /// Where the generated secret is kept across restarts (local mode with
+    /// a SQLite file; set by `local_secret::keep`, not by parsing).
+    pub kept_in: Option<std::path::PathBuf>,
 }
 
 /// Password strength and argon2id cost as plain values; the credentials
@@ -234,6 +241,8 @@ pub struct ThrottleConfig {
     /// Refresh (and logout) attempts with an unknown refresh token per IP
     /// and minute; past it every refresh from that IP waits.
     pub refresh_ip_failures_per_minute: u32,
+    /// Test e-mails one superuser may send an hour.
+    pub test_email_per_hour: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -500,6 +509,7 @@ impl Config {
                 1,
                 1_000_000,
             )?,
+            test_email_per_hour: src.ranged("TEST_EMAIL_PER_HOUR", 10, 1, 1_000)?,
         };
         let sessions = parse_sessions(&src, hardened, &frontend_host)?;
 
@@ -633,6 +643,10 @@ fn parse_database(src: &Source<'_>, hardened: bool) -> Result<DatabaseConfig, Co
         // Local mode migrates on start so one command is enough; elsewhere the
         // prestart job (`api prestart`) migrates before replicas start.
         auto_migrate: src.bool("AUTO_MIGRATE", !hardened)?,
+        // A minute covers a database container that starts beside the API
+        // (compose, a pod's first minutes); a wrong host fails within it
+        // rather than hanging a deploy. The FastAPI template waits 300 s.
+        wait: Duration::from_secs(src.ranged("DATABASE_WAIT_SECS", 60, 0, 3_600)?),
     })
 }
 
@@ -672,6 +686,7 @@ fn parse_jwt(src: &Source<'_>, hardened: bool) -> Result<JwtConfig, ConfigError>
             )?,
         ),
         generated,
+        kept_in: None,
     })
 }
 

@@ -15,6 +15,7 @@
 //!
 //! Lints are the workspace's (`[workspace.lints]` in Cargo.toml).
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -28,6 +29,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod items;
+pub mod local_secret;
 pub mod metrics;
 pub mod pagination;
 pub mod resolver;

@@ -8,8 +8,9 @@ use rampart_api::{
     app,
     config::Config,
     db,
+    email::{Mailer, TestOrigin},
     http::{build_router, metrics_router},
-    metrics, server, telemetry,
+    metrics, server, telemetry, users,
 };
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -52,6 +53,12 @@ enum Command {
     Healthcheck,
     /// Copy users and items from a full-stack-fastapi-template database.
     ImportFastapiTemplate(ImportArgs),
+    /// Send a test e-mail through the configured SMTP server and print its
+    /// answer (exit 0), or why it did not take the message (exit 1).
+    SendTestEmail {
+        /// The recipient's address.
+        to: String,
+    },
 }
 
 /// See docs/migrating-from-fastapi-template.md.
@@ -109,6 +116,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::CreateSuperuser => configured(|config| bootstrap(config, false)).await,
         Command::Prestart => configured(|config| bootstrap(config, true)).await,
         Command::ImportFastapiTemplate(args) => configured(|config| import(config, args)).await,
+        Command::SendTestEmail { to } => configured(|config| send_test_email(config, to)).await,
     }
 }
 
@@ -199,6 +207,24 @@ async fn import(config: Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let summary = rampart_api::import::fastapi_template(&db, &hasher, &options).await?;
     print!("{summary}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Needs the SMTP settings only, not the database: it checks e-mail
+/// delivery when little else may work yet. (Not audited for that reason;
+/// the API's `sendTestEmail` is.)
+async fn send_test_email(config: Config, to: String) -> anyhow::Result<ExitCode> {
+    let to = users::normalize_email(&to).map_err(|e| anyhow::anyhow!("TO: {e}"))?;
+    let mailer = Mailer::new(&config)?;
+    match mailer.send_test(&to, TestOrigin::CommandLine).await {
+        Ok(delivered) => {
+            println!("accepted by the SMTP server: {}", delivered.reply);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("not sent ({}): {}", error.failure.as_str(), error.message);
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn export_schema(output: &std::path::Path, check: bool) -> anyhow::Result<ExitCode> {

@@ -65,7 +65,7 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 }
 
 /// The e-mails the API sends, as `kind` label values.
-pub const EMAIL_KINDS: &[&str] = &["password_reset", "welcome"];
+pub const EMAIL_KINDS: &[&str] = &["password_reset", "welcome", "test"];
 const LOGIN_OUTCOMES: &[&str] = &["succeeded", "failed", "throttled", "shed"];
 
 /// Series that may stay quiet for days (failed e-mails, acquire timeouts,

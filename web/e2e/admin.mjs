@@ -26,11 +26,14 @@ export function adminSuite(ctx) {
     assert.equal(await page.getByRole("link", { name: "Admin", exact: true }).count(), 0);
     let adminQueries = 0;
     page.on("request", (r) => {
-      if (r.url().endsWith("/graphql") && /query (Users|AuditEvents)/.test(r.postData() ?? "")) {
+      if (
+        r.url().endsWith("/graphql") &&
+        /query (Users|AuditEvents|EmailPreviews)/.test(r.postData() ?? "")
+      ) {
         adminQueries += 1;
       }
     });
-    for (const path of ["/admin", "/admin/audit"]) {
+    for (const path of ["/admin", "/admin/audit", "/admin/email"]) {
       await page.goto(`${base()}${path}`);
       await expectText(page.getByTestId("access-denied"), /Access denied/);
     }
@@ -181,6 +184,43 @@ export function adminSuite(ctx) {
     await page.goto(`${base()}/items`);
     await page.getByRole("columnheader", { name: "Owner" }).waitFor();
     await expectText(page.getByTestId("page-status"), /items/);
+    await context.close();
+  });
+
+  it("e-mail tab: a test e-mail reaches the SMTP server, and every template is previewed", async () => {
+    const { context, page } = await asAdmin();
+    await page.getByRole("link", { name: "Admin", exact: true }).click();
+    await page
+      .getByRole("navigation", { name: "Administration" })
+      .getByRole("link", { name: "E-mail" })
+      .click();
+    await expectPath(page, "/admin/email");
+    const recipient = page.getByLabel("Recipient");
+    assert.equal(await recipient.inputValue(), ctx.stack.admin.email, "defaults to the admin");
+    const to = uniqueEmail("smtp-check");
+    const since = ctx.mail.messages.length;
+    await recipient.fill(to);
+    await page.getByRole("button", { name: "Send test e-mail" }).click();
+    await expectText(page.getByTestId("test-email-result"), /^Accepted by the SMTP server: 250\b/);
+    const mail = await ctx.mail.waitFor(to, { since });
+    assert.match(mail.subject, /^Rampart: test e-mail$/);
+    assert.match(mail.text, /sent from the admin area/);
+
+    const previews = page.getByTestId("email-preview");
+    await expectText(previews.first(), /reset your password/);
+    assert.equal(await previews.count(), 3);
+    for (const frame of await page.getByTestId("email-preview-html").all()) {
+      assert.equal(await frame.getAttribute("sandbox"), "", "an empty sandbox");
+    }
+    const reset = page.frameLocator('iframe[title="HTML version: Rampart: reset your password"]');
+    await reset.getByRole("link", { name: "Choose a new password" }).waitFor();
+    await page.getByText("Plain-text version").first().click();
+    await expectText(
+      page.getByTestId("email-preview-text").first(),
+      /reset-password\?token=sample-token/,
+    );
+    await checkA11y(page, "/admin/email");
+    assertNoProblems(page);
     await context.close();
   });
 }

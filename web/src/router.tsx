@@ -6,7 +6,7 @@ import { reportError, toastOutsideReact } from "./components/Common/Toasts";
 import { setAuthHandlers } from "./lib/auth";
 import { clearOutage, reportOutage } from "./lib/connection";
 import { ApiError, isOutage } from "./lib/errors";
-import { adminAuditRoute, adminRoute, adminUsersRoute } from "./routes/admin";
+import { adminAuditRoute, adminEmailRoute, adminRoute, adminUsersRoute } from "./routes/admin";
 import { dashboardRoute } from "./routes/dashboard";
 import { itemsRoute } from "./routes/items";
 import { loginRoute, safeRedirect } from "./routes/login";
@@ -30,7 +30,7 @@ export const routeTree = rootRoute.addChildren([
     dashboardRoute,
     itemsRoute,
     settingsRoute,
-    adminRoute.addChildren([adminUsersRoute, adminAuditRoute]),
+    adminRoute.addChildren([adminUsersRoute, adminAuditRoute, adminEmailRoute]),
   ]),
 ]);
 

@@ -39,6 +39,8 @@ pub enum Kind {
     SessionRevoked,
     /// Every session (or every other one) of a user ended at once.
     SessionRevokedAll,
+    /// A superuser sent the test e-mail (detail: accepted, or the failure).
+    TestEmailSent,
 }
 
 impl Kind {
@@ -62,6 +64,7 @@ impl Kind {
             Kind::SessionLogout => "session.logout",
             Kind::SessionRevoked => "session.revoked",
             Kind::SessionRevokedAll => "session.revoked_all",
+            Kind::TestEmailSent => "email.test_sent",
         }
     }
 }

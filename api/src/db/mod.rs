@@ -78,6 +78,16 @@ fn pool_options<DB: SqlxDatabase>(config: &DatabaseConfig) -> PoolOptions<DB> {
         .test_before_acquire(false)
 }
 
+/// The first pause between attempts to reach the database, and the longest.
+const FIRST_RETRY_AFTER: Duration = Duration::from_millis(250);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// A lazy pool connects on first use; an eager one connects now, retrying
+/// an unreachable database with exponential backoff (250 ms doubling to
+/// 5 s) for up to `DATABASE_WAIT_SECS`, each retry logged: a prestart job
+/// started beside its database (compose, Kubernetes) waits for it instead
+/// of failing. Errors a wait cannot cure (a wrong password, a missing
+/// database, a bad URL) fail at once.
 async fn open<DB: SqlxDatabase>(
     pool_options: PoolOptions<DB>,
     options: <DB::Connection as sea_orm::sqlx::Connection>::Options,
@@ -87,12 +97,83 @@ async fn open<DB: SqlxDatabase>(
     if lazy {
         return Ok(pool_options.connect_lazy_with(options));
     }
+    wait_for_database::<DB>(&options, config).await?;
     match tokio::time::timeout(config.connect_timeout, pool_options.connect_with(options)).await {
         Ok(result) => result.map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))),
         Err(_) => Err(DbErr::Conn(sea_orm::RuntimeErr::Internal(format!(
             "no database connection within {} s",
             config.connect_timeout.as_secs()
         )))),
+    }
+}
+
+/// Opens (and closes) one connection, retrying as [`open`] says. One plain
+/// connection rather than the pool's: the pool retries on its own until
+/// its acquire timeout and then reports only "pool timed out", hiding why.
+async fn wait_for_database<DB: SqlxDatabase>(
+    options: &<DB::Connection as sea_orm::sqlx::Connection>::Options,
+    config: &DatabaseConfig,
+) -> Result<(), DbErr> {
+    let started = std::time::Instant::now();
+    let mut retry_after = FIRST_RETRY_AFTER;
+    let mut attempt: u32 = 1;
+    loop {
+        let error = match tokio::time::timeout(config.connect_timeout, options.connect()).await {
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+                if attempt > 1 {
+                    tracing::info!(
+                        attempt,
+                        waited_ms = started.elapsed().as_millis() as u64,
+                        "database reachable"
+                    );
+                }
+                return Ok(());
+            }
+            Ok(Err(error)) if !worth_waiting_for(&error) => {
+                return Err(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(error)))
+            }
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => format!(
+                "no connection within {} s (DATABASE_CONNECT_TIMEOUT_SECS)",
+                config.connect_timeout.as_secs()
+            ),
+        };
+        let waited = started.elapsed();
+        let Some(left) = config.wait.checked_sub(waited).filter(|d| !d.is_zero()) else {
+            // Custom, not Conn: its text is said once, not again as a cause.
+            return Err(DbErr::Custom(format!(
+                "the database was not reachable within {} s (DATABASE_WAIT_SECS) after {attempt} attempt{}: {error}",
+                config.wait.as_secs(),
+                if attempt == 1 { "" } else { "s" },
+            )));
+        };
+        let pause = retry_after.min(left);
+        tracing::warn!(
+            attempt,
+            waited_ms = waited.as_millis() as u64,
+            retry_in_ms = pause.as_millis() as u64,
+            wait_secs = config.wait.as_secs(),
+            error = %error,
+            "database not reachable yet; retrying"
+        );
+        tokio::time::sleep(pause).await;
+        retry_after = (retry_after * 2).min(MAX_RETRY_AFTER);
+        attempt += 1;
+    }
+}
+
+/// The database is not there yet, as opposed to refusing us: nothing
+/// listens, the connection broke, or PostgreSQL is starting up, shutting
+/// down or full (SQLSTATE class 08, 57P01–57P03, 53300).
+fn worth_waiting_for(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match error {
+        Error::Io(_) | Error::PoolTimedOut => true,
+        Error::Database(error) => error.code().is_some_and(|code| {
+            code.starts_with("08") || ["57P01", "57P02", "57P03", "53300"].contains(&&*code)
+        }),
+        _ => false,
     }
 }
 

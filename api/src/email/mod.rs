@@ -1,8 +1,13 @@
 //! Outgoing e-mail through SMTP (lettre), or to the log in local mode when
 //! no SMTP server is configured. Messages are sent in the background so the
-//! time a request takes does not reveal whether an e-mail went out.
+//! time a request takes does not reveal whether an e-mail went out; the one
+//! exception is the test e-mail, whose point is to report what the SMTP
+//! server answered (`send_test`, `delivery.rs`).
 
+mod delivery;
 mod templates;
+
+pub use delivery::{Delivered, DeliveryError, Failure};
 
 use lettre::{
     message::{header::ContentType, Mailbox, MultiPart, SinglePart},
@@ -16,6 +21,13 @@ use secrecy::ExposeSecret;
 use url::Url;
 
 use crate::config::{Config, SmtpTls};
+
+/// Where a test e-mail was asked for, as its text says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestOrigin {
+    AdminArea,
+    CommandLine,
+}
 
 /// A rendered message: subject, HTML and plain-text bodies.
 #[derive(Clone, Debug)]
@@ -33,6 +45,9 @@ pub struct Email {
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
+    /// Where the SMTP server is (`host:port`) and the password to keep out
+    /// of any message shown, for the test e-mail's report.
+    smtp: Option<(String, Option<secrecy::SecretString>)>,
     project: String,
     frontend: Url,
     reset_token_ttl: std::time::Duration,
@@ -75,9 +90,16 @@ impl Mailer {
                 Transport::Smtp(builder.build())
             }
         };
+        let smtp = email.smtp.as_ref().map(|smtp| {
+            (
+                format!("{}:{}", smtp.host, smtp.port),
+                smtp.password.clone(),
+            )
+        });
         Ok(Self {
             from,
             transport,
+            smtp,
             project: email.project_name.clone(),
             frontend: config.frontend_host.clone(),
             reset_token_ttl: config.reset_token_ttl,
@@ -113,6 +135,74 @@ impl Mailer {
                 self.set_password_token_ttl,
             ),
         );
+    }
+
+    /// Sends the test e-mail now and reports what the SMTP server answered,
+    /// or why it did not take the message.
+    pub async fn send_test(
+        &self,
+        to: &str,
+        origin: TestOrigin,
+    ) -> Result<Delivered, DeliveryError> {
+        let email = templates::test_email(&self.project, &self.frontend, to, origin);
+        let result = match &self.transport {
+            Transport::Log => {
+                // Written to the log like every e-mail in this mode, and
+                // reported as not sent: nothing reached an SMTP server.
+                let _ = self.send(&email).await;
+                Err(DeliveryError::not_configured())
+            }
+            Transport::Smtp(transport) => {
+                let message = self.build(&email).map_err(|e| DeliveryError::invalid(&e))?;
+                match transport.send(message).await {
+                    Ok(response) => Ok(Delivered::from_response(&response)),
+                    Err(error) => Err(self.smtp_error(&error)),
+                }
+            }
+        };
+        crate::metrics::email("test", result.is_ok());
+        result
+    }
+
+    fn smtp_error(&self, error: &lettre::transport::smtp::Error) -> DeliveryError {
+        let (server, password) = match &self.smtp {
+            Some((server, password)) => (server.as_str(), password.as_ref()),
+            None => ("", None),
+        };
+        DeliveryError::from_smtp(error, server, password)
+    }
+
+    /// Every e-mail the API sends, rendered with sample data (no real token
+    /// or account), for the superuser's preview.
+    pub fn previews(&self) -> Vec<(&'static str, Email)> {
+        let (to, name, token) = ("jane.doe@example.com", "Jane Doe", "sample-token");
+        vec![
+            (
+                "password_reset",
+                templates::password_reset_email(
+                    &self.project,
+                    &self.frontend,
+                    to,
+                    token,
+                    self.reset_token_ttl,
+                ),
+            ),
+            (
+                "welcome",
+                templates::welcome_email(
+                    &self.project,
+                    &self.frontend,
+                    to,
+                    Some(name),
+                    token,
+                    self.set_password_token_ttl,
+                ),
+            ),
+            (
+                "test",
+                templates::test_email(&self.project, &self.frontend, to, TestOrigin::AdminArea),
+            ),
+        ]
     }
 
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {

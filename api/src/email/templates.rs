@@ -1,11 +1,16 @@
 //! E-mail bodies. User-controlled text (the full name) is HTML-escaped; links
-//! are built with `Url` so the token is query-encoded.
+//! are built with `Url` so the token is query-encoded, under the path of
+//! `FRONTEND_HOST` (an SPA served at `/app` gets `/app/reset-password`).
+//!
+//! Subjects start with the product's name and say what the message is for,
+//! so they read well in a mail client's list; the recipient is not repeated
+//! there (unlike the FastAPI template's) because the list already is theirs.
 
 use std::time::Duration;
 
 use url::Url;
 
-use super::Email;
+use super::{Email, TestOrigin};
 
 pub fn password_reset_email(
     project: &str,
@@ -14,7 +19,7 @@ pub fn password_reset_email(
     token: &str,
     valid_for: Duration,
 ) -> Email {
-    let link = reset_link(frontend, token);
+    let link = spa_link(frontend, "reset-password", Some(token));
     let minutes = valid_for.as_secs() / 60;
     let subject = format!("{project}: reset your password");
     let text = format!(
@@ -49,10 +54,10 @@ pub fn welcome_email(
     token: &str,
     valid_for: Duration,
 ) -> Email {
-    let link = reset_link(frontend, token);
+    let link = spa_link(frontend, "set-password", Some(token));
     let hours = valid_for.as_secs() / 3600;
     let greeting = full_name.map_or_else(|| "Hello".to_owned(), |name| format!("Hello {name}"));
-    let subject = format!("{project}: your new account");
+    let subject = format!("{project}: set up your new account");
     let text = format!(
         "{greeting},\n\nAn account was created for you on {project} with the e-mail {to}.\n\n\
          Open this link within {hours} hours to set your password:\n{link}\n"
@@ -76,18 +81,61 @@ pub fn welcome_email(
     }
 }
 
-fn reset_link(frontend: &Url, token: &str) -> Url {
+/// The message a superuser (or an operator, from the command line) sends to
+/// check that e-mail goes out. It carries no token.
+/// It says where it was sent from but not by whom: the recipient can be
+/// anyone, the superuser's address is for the audit log only.
+pub fn test_email(project: &str, frontend: &Url, to: &str, origin: TestOrigin) -> Email {
+    let link = spa_link(frontend, "", None);
+    let by = match origin {
+        TestOrigin::AdminArea => "from the admin area",
+        TestOrigin::CommandLine => "from the command line (api send-test-email)",
+    };
+    let subject = format!("{project}: test e-mail");
+    let text = format!(
+        "This is a test e-mail from {project} to {to}, sent {by} to check that e-mail delivery works.\n\n\
+         Nothing needs to be done. {project} is at {link}\n"
+    );
+    let html = layout(
+        project,
+        &format!(
+            "<p>This is a test e-mail from {project} to {to}, sent {by} to check that e-mail delivery works.</p>\
+             <p>Nothing needs to be done. <a href=\"{link}\">Open {project}</a>.</p>",
+            project = escape(project),
+            to = escape(to),
+            by = escape(by),
+            link = escape(link.as_str()),
+        ),
+    );
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
+}
+
+/// `page` of the SPA under `FRONTEND_HOST`'s own path, which is kept: the
+/// SPA may be served under a prefix. Query and fragment are dropped.
+fn spa_link(frontend: &Url, page: &str, token: Option<&str>) -> Url {
     let mut link = frontend.clone();
-    link.set_path("/reset-password");
+    let prefix = frontend.path().trim_end_matches('/');
+    link.set_path(&format!("{prefix}/{page}"));
     link.set_query(None);
-    link.query_pairs_mut().append_pair("token", token);
+    link.set_fragment(None);
+    if let Some(token) = token {
+        link.query_pairs_mut().append_pair("token", token);
+    }
     link
 }
 
+/// No inline styles: a mail client's defaults read fine, and the admin
+/// area's preview (a sandboxed `srcdoc` frame) inherits the SPA's CSP,
+/// which refuses them.
 fn layout(project: &str, body: &str) -> String {
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body style=\"font-family:sans-serif;line-height:1.5\">{body}</body></html>",
+         <body>{body}</body></html>",
         title = escape(project),
     )
 }
@@ -113,7 +161,7 @@ mod tests {
 
     #[test]
     fn reset_link_points_at_the_spa_with_an_encoded_token() {
-        let frontend = Url::parse("https://app.rampart.dev/ignored?x=1").unwrap();
+        let frontend = Url::parse("https://app.rampart.dev/?ignored=1#too").unwrap();
         let email = password_reset_email(
             "Rampart",
             &frontend,
@@ -125,6 +173,69 @@ mod tests {
             .text
             .contains("https://app.rampart.dev/reset-password?token=t%2Bk%2Fn%3D"));
         assert!(email.text.contains("15 minutes"));
+    }
+
+    #[test]
+    fn links_keep_the_frontends_path_prefix() {
+        for frontend in ["http://localhost:5173/app", "http://localhost:5173/app/"] {
+            let frontend = Url::parse(frontend).unwrap();
+            let reset = password_reset_email(
+                "Rampart",
+                &frontend,
+                "a@b.dev",
+                "tok",
+                Duration::from_secs(900),
+            );
+            assert!(
+                reset
+                    .text
+                    .contains("http://localhost:5173/app/reset-password?token=tok"),
+                "{}",
+                reset.text
+            );
+            let welcome = welcome_email(
+                "Rampart",
+                &frontend,
+                "a@b.dev",
+                None,
+                "tok",
+                Duration::from_secs(3600),
+            );
+            assert!(welcome
+                .text
+                .contains("http://localhost:5173/app/set-password?token=tok"));
+            let test = test_email("Rampart", &frontend, "a@b.dev", TestOrigin::CommandLine);
+            assert!(
+                test.text.contains("http://localhost:5173/app/\n"),
+                "{}",
+                test.text
+            );
+        }
+        let root = Url::parse("https://rampart.dev").unwrap();
+        let reset =
+            password_reset_email("Rampart", &root, "a@b.dev", "tok", Duration::from_secs(60));
+        assert!(reset
+            .text
+            .contains("https://rampart.dev/reset-password?token=tok"));
+    }
+
+    #[test]
+    fn subjects_name_the_product_and_the_purpose() {
+        let frontend = Url::parse("https://rampart.dev").unwrap();
+        let hour = Duration::from_secs(3600);
+        let subjects = [
+            password_reset_email("Acme", &frontend, "a@b.dev", "t", hour).subject,
+            welcome_email("Acme", &frontend, "a@b.dev", None, "t", hour).subject,
+            test_email("Acme", &frontend, "a@b.dev", TestOrigin::AdminArea).subject,
+        ];
+        assert_eq!(
+            subjects,
+            [
+                "Acme: reset your password",
+                "Acme: set up your new account",
+                "Acme: test e-mail"
+            ]
+        );
     }
 
     #[test]

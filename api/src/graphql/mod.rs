@@ -14,6 +14,7 @@ use async_graphql::{
 };
 
 use crate::{
+    admin::graphql::{AdminMutation, AdminQuery},
     audit::graphql::AuditQuery,
     auth::graphql::{AuthMutation, AuthQuery},
     caller::Caller,
@@ -27,10 +28,23 @@ use crate::{
 };
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(AuthQuery, UsersQuery, ItemsQuery, AuditQuery, SessionsQuery);
+pub struct QueryRoot(
+    AuthQuery,
+    UsersQuery,
+    ItemsQuery,
+    AuditQuery,
+    SessionsQuery,
+    AdminQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation, UsersMutation, ItemsMutation, SessionsMutation);
+pub struct MutationRoot(
+    AuthMutation,
+    UsersMutation,
+    ItemsMutation,
+    SessionsMutation,
+    AdminMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod admin;
 mod audit;
 mod auth;
 mod cli;

@@ -21,6 +21,7 @@ on_both_databases!(
     recovery_mail_is_throttled_per_account_and_ip,
     a_link_can_be_checked_before_it_is_used,
     checking_links_spends_the_reset_budget,
+    links_keep_the_frontends_path_prefix,
 );
 
 const RECOVER: &str = "mutation($e: String!) { recoverPassword(input: {email: $e}) { message } }";
@@ -252,4 +253,39 @@ async fn checking_links_spends_the_reset_budget(backend: Backend) {
         "RATE_LIMITED",
         "one budget for checking and resetting"
     );
+}
+
+/// An SPA served under a prefix (`FRONTEND_HOST=http://localhost:5173/app`)
+/// gets links under that prefix, in the recovery and the welcome e-mail.
+async fn links_keep_the_frontends_path_prefix(backend: Backend) {
+    let app = TestApp::with_env(backend, &[("FRONTEND_HOST", "http://localhost:5173/app")]).await;
+    let user = app.user("prefixed").await;
+    recover(&app, &user.email).await;
+    let decoded = app.smtp.wait_for(&user.email).await.decoded();
+    assert!(
+        decoded.contains("http://localhost:5173/app/reset-password?token="),
+        "{decoded}"
+    );
+    assert!(!decoded.contains("5173/reset-password"), "{decoded}");
+
+    let admin = app.admin_token().await;
+    app.gql(
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+        json!({ "i": { "email": "welcomed@rampart.dev" } }),
+        Some(&admin),
+    )
+    .await
+    .ok();
+    let welcome = app.smtp.wait_for("welcomed@rampart.dev").await;
+    let decoded = welcome.decoded();
+    assert!(
+        decoded.contains("http://localhost:5173/app/set-password?token="),
+        "{decoded}"
+    );
+    // The link's token is the real one: it sets the password.
+    let password = strong_password();
+    app.gql(RESET, json!({ "t": welcome.token(), "p": password }), None)
+        .await
+        .ok();
+    app.token("welcomed@rampart.dev", &password).await;
 }

@@ -19,6 +19,8 @@ type Documents = {
     "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
     "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": typeof types.DeleteUserDocument,
     "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  mutation SendTestEmail($to: String!) {\n    sendTestEmail(to: $to) {\n      accepted\n      serverReply\n      failure\n      error\n    }\n  }\n": typeof types.SendTestEmailDocument,
+    "\n  query EmailPreviews {\n    emailPreviews {\n      name\n      subject\n      html\n      text\n    }\n  }\n": typeof types.EmailPreviewsDocument,
     "\n  query UserSessions($userId: UUID!) {\n    userSessions(userId: $userId) {\n      ...SessionFields\n    }\n  }\n": typeof types.UserSessionsDocument,
     "\n  mutation RevokeUserSessions($userId: UUID!) {\n    revokeUserSessions(userId: $userId) {\n      message\n    }\n  }\n": typeof types.RevokeUserSessionsDocument,
     "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": typeof types.UsersDocument,
@@ -49,6 +51,8 @@ const documents: Documents = {
     "\n  query AuditEvents($offset: Int!, $limit: Int!) {\n    auditEvents(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        kind\n        actorId\n        subjectEmail\n        ip\n        detail\n        createdAt\n      }\n    }\n  }\n": types.AuditEventsDocument,
     "\n  mutation DeleteUser($id: UUID!) {\n    deleteUser(id: $id)\n  }\n": types.DeleteUserDocument,
     "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  mutation SendTestEmail($to: String!) {\n    sendTestEmail(to: $to) {\n      accepted\n      serverReply\n      failure\n      error\n    }\n  }\n": types.SendTestEmailDocument,
+    "\n  query EmailPreviews {\n    emailPreviews {\n      name\n      subject\n      html\n      text\n    }\n  }\n": types.EmailPreviewsDocument,
     "\n  query UserSessions($userId: UUID!) {\n    userSessions(userId: $userId) {\n      ...SessionFields\n    }\n  }\n": types.UserSessionsDocument,
     "\n  mutation RevokeUserSessions($userId: UUID!) {\n    revokeUserSessions(userId: $userId) {\n      message\n    }\n  }\n": types.RevokeUserSessionsDocument,
     "\n  query Users($offset: Int!, $limit: Int!) {\n    users(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        email\n        fullName\n        isActive\n        isSuperuser\n      }\n    }\n  }\n": types.UsersDocument,
@@ -91,6 +95,14 @@ export function graphql(source: "\n  mutation DeleteUser($id: UUID!) {\n    dele
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UpdateUser($id: UUID!, $input: UpdateUserInput!) {\n    updateUser(id: $id, input: $input) {\n      id\n    }\n  }\n"): typeof import('./graphql').UpdateUserDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendTestEmail($to: String!) {\n    sendTestEmail(to: $to) {\n      accepted\n      serverReply\n      failure\n      error\n    }\n  }\n"): typeof import('./graphql').SendTestEmailDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EmailPreviews {\n    emailPreviews {\n      name\n      subject\n      html\n      text\n    }\n  }\n"): typeof import('./graphql').EmailPreviewsDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -23,6 +23,21 @@ export type CreateUserInput = {
   isSuperuser?: boolean;
 };
 
+/** Why a test e-mail did not go out (stable values). */
+export type EmailFailure =
+  /** The SMTP server refused the credentials or requires some. */
+  | 'AUTHENTICATION'
+  /** The SMTP server could not be reached. */
+  | 'CONNECTION'
+  | 'INVALID_MESSAGE'
+  /** `SMTP_HOST` is not set: e-mails are written to the server's log. */
+  | 'NOT_CONFIGURED'
+  | 'OTHER'
+  /** The SMTP server refused the sender, the recipient or the message. */
+  | 'REJECTED'
+  | 'TIMEOUT'
+  | 'TLS';
+
 export type LoginInput = {
   email: string;
   password: string;
@@ -98,6 +113,18 @@ export type UpdateUserMutationVariables = Exact<{
 
 
 export type UpdateUserMutation = { updateUser: { id: string } };
+
+export type SendTestEmailMutationVariables = Exact<{
+  to: string;
+}>;
+
+
+export type SendTestEmailMutation = { sendTestEmail: { accepted: boolean, serverReply: string | null, failure: EmailFailure | null, error: string | null } };
+
+export type EmailPreviewsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type EmailPreviewsQuery = { emailPreviews: Array<{ name: string, subject: string, html: string, text: string }> };
 
 export type UserSessionsQueryVariables = Exact<{
   userId: string;
@@ -315,6 +342,26 @@ export const UpdateUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const SendTestEmailDocument = new TypedDocumentString(`
+    mutation SendTestEmail($to: String!) {
+  sendTestEmail(to: $to) {
+    accepted
+    serverReply
+    failure
+    error
+  }
+}
+    `) as unknown as TypedDocumentString<SendTestEmailMutation, SendTestEmailMutationVariables>;
+export const EmailPreviewsDocument = new TypedDocumentString(`
+    query EmailPreviews {
+  emailPreviews {
+    name
+    subject
+    html
+    text
+  }
+}
+    `) as unknown as TypedDocumentString<EmailPreviewsQuery, EmailPreviewsQueryVariables>;
 export const UserSessionsDocument = new TypedDocumentString(`
     query UserSessions($userId: UUID!) {
   userSessions(userId: $userId) {

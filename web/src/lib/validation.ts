@@ -115,6 +115,8 @@ export const itemSchema = z.object({
   description: optionalText(DESCRIPTION_MAX, "Description"),
 });
 
+export const testEmailSchema = z.object({ to: email });
+
 export const createUserSchema = z.object({
   email,
   fullName: optionalText(NAME_MAX, "Full name"),

@@ -1,6 +1,7 @@
 import { createRoute, type ErrorComponentProps, Link } from "@tanstack/react-router";
 import { AdminLayout } from "../components/Admin/AdminLayout";
 import { AuditRoute } from "../components/Admin/AuditPage";
+import { EmailRoute } from "../components/Admin/EmailPage";
 import { UsersRoute } from "../components/Admin/UsersPage";
 import { PageHeader } from "../components/Common/Page";
 import { RouteError } from "../components/Common/RouteError";
@@ -58,4 +59,10 @@ export const adminAuditRoute = createRoute({
   path: "/audit",
   validateSearch: pageSearch,
   component: AuditRoute,
+});
+
+export const adminEmailRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/email",
+  component: EmailRoute,
 });

@@ -1,5 +1,7 @@
 //! A real SMTP server on loopback (mailin-embedded) that keeps what it
-//! receives, so e-mail tests read the delivered message.
+//! receives, so e-mail tests read the delivered message. It refuses any
+//! recipient whose address starts with `refused` (550), as a real server
+//! refuses an unknown mailbox.
 
 use std::{
     net::TcpListener,
@@ -22,11 +24,11 @@ impl Received {
         self.data.replace("=\r\n", "").replace("=3D", "=")
     }
 
-    /// The reset token from the link in the message.
+    /// The token from the reset (or set-password) link in the message.
     pub fn token(&self) -> String {
         let decoded = self.decoded();
-        let start = decoded.find("reset-password?token=").expect("a reset link")
-            + "reset-password?token=".len();
+        let start = decoded.find("set-password?token=").expect("a reset link")
+            + "set-password?token=".len();
         decoded[start..]
             .chars()
             .take_while(char::is_ascii_hexdigit)
@@ -41,7 +43,17 @@ struct Collector {
     data: Vec<u8>,
 }
 
+/// The server's answer to a refused recipient, as the tests expect it.
+pub const REFUSED_REPLY: &str = "Mailbox unavailable";
+
 impl Handler for Collector {
+    fn rcpt(&mut self, to: &str) -> Response {
+        if to.trim_start_matches('<').starts_with("refused") {
+            return response::NO_MAILBOX;
+        }
+        response::OK
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.to = to.to_vec();
         self.data.clear();

@@ -17,6 +17,9 @@ export function AdminLayout() {
               Audit events
             </Link>
           </li>
+          <li>
+            <Link to="/admin/email">E-mail</Link>
+          </li>
         </ul>
       </nav>
       <Outlet />
