@@ -81,7 +81,10 @@ export function adminSuite(ctx) {
     const mail = await ctx.mail.waitFor(email, { since });
     const link = resetLinkIn(mail);
     const { context: c2, page: newbie } = await openPage(ctx.browser);
+    // A user who never had a password sets one: the page says so.
+    assert.equal(new URL(link).pathname, "/set-password");
     await newbie.goto(link);
+    await newbie.getByRole("heading", { name: "Set your password" }).waitFor();
     const password = strongPassword();
     await newbie.getByLabel("New password", { exact: true }).fill(password);
     await newbie.getByLabel("Confirm password").fill(password);
