@@ -21,6 +21,7 @@ mod rehash;
 mod schema;
 mod server;
 mod sessions;
+mod sessions_hostile;
 mod throttle;
 mod tokens;
 mod traces;
