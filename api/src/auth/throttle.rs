@@ -5,7 +5,10 @@
 //! per-account login backoff ("after 5 failures, wait 1 s, doubling to 15
 //! minutes, and never more than 100 failures an hour").
 
-use std::time::Duration;
+use std::{
+    net::{IpAddr, Ipv6Addr},
+    time::Duration,
+};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::throttle;
@@ -78,12 +81,22 @@ pub async fn window_exceeded<C: ConnectionTrait>(
     Ok(Decision::Allowed)
 }
 
-/// The per-IP key of a budget: `auth-ip:203.0.113.9`.
-pub fn ip_key(scope: &str, ip: Option<std::net::IpAddr>) -> String {
-    format!(
-        "{scope}-ip:{}",
-        ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-    )
+/// The per-IP key of a budget: `auth-ip:203.0.113.9`, or for IPv6 the
+/// client's /64 (`auth-ip:2001:db8:7:9::/64`): one subscriber or host gets
+/// a whole /64, so counting single IPv6 addresses would give every guess a
+/// fresh budget. An IPv4 address a dual-stack socket reports as
+/// `::ffff:203.0.113.9` is counted as the IPv4 address it is (its /64
+/// would lump every IPv4 client together).
+pub fn ip_key(scope: &str, ip: Option<IpAddr>) -> String {
+    let client = match ip.map(|ip| ip.to_canonical()) {
+        None => "unknown".to_owned(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let network = u128::from(v6) & !(u128::MAX >> 64);
+            format!("{}/64", Ipv6Addr::from(network))
+        }
+    };
+    format!("{scope}-ip:{client}")
 }
 
 /// The key's namespace, as a metric label from a closed set.
@@ -319,4 +332,23 @@ async fn load_for_update<C: ConnectionTrait>(
         .one(txn)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("throttle row {key} vanished")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let key = |ip: &str| ip_key("auth", Some(ip.parse().unwrap()));
+        assert_eq!(key("203.0.113.9"), "auth-ip:203.0.113.9");
+        assert_eq!(key("::ffff:203.0.113.9"), "auth-ip:203.0.113.9");
+        assert_eq!(key("2001:db8:7:9::1"), "auth-ip:2001:db8:7:9::/64");
+        assert_eq!(
+            key("2001:db8:7:9:ffff:ffff:ffff:ffff"),
+            key("2001:db8:7:9::abcd")
+        );
+        assert_ne!(key("2001:db8:7:9::1"), key("2001:db8:7:a::1"));
+        assert_eq!(ip_key("auth", None), "auth-ip:unknown");
+    }
 }
