@@ -12,6 +12,7 @@ mod failures;
 mod fuzz;
 mod hostile;
 mod import;
+mod import_hostile;
 mod items;
 mod limits;
 mod metrics;
