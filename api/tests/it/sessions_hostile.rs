@@ -2,11 +2,13 @@
 //! once, a refresh racing a logout or a revocation, a flood of guesses
 //! from many addresses, hostile headers.
 
+use std::time::Duration;
+
 use futures_util::future::join_all;
 use serde_json::json;
 
 use crate::{
-    common::{Backend, SignedIn, TestApp, REFRESH_SESSION},
+    common::{post_request, Backend, LOGIN_SESSION, SignedIn, TestApp, REFRESH_SESSION},
     on_both_databases,
 };
 
@@ -15,6 +17,10 @@ on_both_databases!(
     a_refresh_racing_a_revocation_never_outlives_it,
     logout_with_a_cookie_rotated_a_moment_ago_ends_the_session,
     guesses_from_one_ipv6_network_share_one_budget,
+    a_refresh_whose_client_hangs_up_leaves_the_session_usable,
+    hostile_user_agents_and_ipv6_addresses_are_stored_bounded,
+    tabs_at_the_grace_boundary_never_get_a_server_fault,
+    two_replicas_refreshing_one_cookie_rotate_it_once,
 );
 
 const ME: &str = "{ me { id } }";
@@ -148,4 +154,118 @@ async fn guesses_from_one_ipv6_network_share_one_budget(backend: Backend) {
         )
         .await;
     assert_eq!(other.code(), "UNAUTHENTICATED");
+}
+
+/// The client hangs up while its refresh is being answered (the future is
+/// dropped at every stage, from before the lookup to after the commit):
+/// the next refresh with the cookie it still holds is answered, never a
+/// server error or a hang, and the session is never revoked by it.
+async fn a_refresh_whose_client_hangs_up_leaves_the_session_usable(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let user = app.user("hang-up").await;
+    for micros in (0..4000).step_by(250) {
+        let session = app.sign_in(&user.email, &user.password, true).await;
+        let abandoned = tokio::time::timeout(
+            Duration::from_micros(micros),
+            app.refresh(&session.refresh),
+        )
+        .await;
+        let retry = tokio::time::timeout(Duration::from_secs(10), app.refresh(&session.refresh))
+            .await
+            .expect("the retry is answered");
+        assert_eq!(retry.code(), "", "after {micros} µs: {}", retry.body);
+        let access = retry.ok()["refreshSession"]["accessToken"].as_str().unwrap();
+        assert_eq!(me_code(&app, access).await, "", "after {micros} µs");
+        if abandoned.is_ok() {
+            break;
+        }
+    }
+}
+
+/// A 64 KiB user agent, one with non-ASCII bytes, one with a tab, and an
+/// IPv6 client: the session list answers, with the user agent bounded.
+async fn hostile_user_agents_and_ipv6_addresses_are_stored_bounded(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let user = app.user("hostile-ua").await;
+    let huge = "Mozilla/5.0 ".repeat(64 * 1024 / 12);
+    let mut tokens = Vec::new();
+    for (ua, ip) in [
+        (huge.as_bytes().to_vec(), "2001:db8::1"),
+        (b"Bot/1 \xff\xfe caf\xc3\xa9".to_vec(), "::ffff:192.0.2.1"),
+        (b"Tab\tseparated".to_vec(), "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"),
+    ] {
+        let body = json!({
+            "query": LOGIN_SESSION,
+            "variables": { "e": user.email, "p": user.password, "r": true },
+        });
+        let request = axum::http::Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", ip)
+            .header(
+                "user-agent",
+                axum::http::HeaderValue::from_bytes(&ua).unwrap(),
+            )
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        let reply = app.send(request).await;
+        tokens.push(reply.ok()["login"]["accessToken"].as_str().unwrap().to_owned());
+    }
+    let list = app
+        .gql("{ sessions { userAgent ip lastIp browser } }", json!({}), Some(&tokens[0]))
+        .await;
+    let sessions = list.ok()["sessions"].as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 4, "sign-up's and these three: {sessions:?}");
+    for session in &sessions {
+        let ua = session["userAgent"].as_str().unwrap_or_default();
+        assert!(ua.len() <= 512, "{} bytes", ua.len());
+    }
+    let ips: Vec<&str> = sessions.iter().filter_map(|s| s["ip"].as_str()).collect();
+    assert!(ips.contains(&"2001:db8::1"), "{ips:?}");
+}
+
+/// Tabs that send the rotated cookie around the end of the grace period:
+/// each gets an access token or UNAUTHENTICATED (the session then revoked
+/// as reuse), never a server error.
+async fn tabs_at_the_grace_boundary_never_get_a_server_fault(backend: Backend) {
+    let app = TestApp::with_env(backend, &[("SESSION_REFRESH_REUSE_GRACE_SECS", "1")]).await;
+    let session = session_of(&app, "grace-boundary").await;
+    let winner = app.refresh(&session.refresh).await;
+    SignedIn::from_reply(&app, &winner, "refreshSession");
+    tokio::time::sleep(Duration::from_millis(950)).await;
+    let (app_ref, old) = (&app, session.refresh.as_str());
+    let late = join_all((0..6).map(|i| async move {
+        tokio::time::sleep(Duration::from_millis(20 * i)).await;
+        app_ref.refresh(old).await
+    }))
+    .await;
+    for reply in &late {
+        assert!(
+            ["", "UNAUTHENTICATED"].contains(&reply.code()),
+            "{}",
+            reply.body
+        );
+        assert!(reply.refresh_token(app.cookie_name()).is_none());
+    }
+    // After the boundary the old cookie is theft: the session ended.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(app.refresh(&session.refresh).await.code(), "UNAUTHENTICATED");
+}
+
+/// The same cookie through two API processes at once: one rotation, and
+/// the loser answered from the grace period, on both databases.
+async fn two_replicas_refreshing_one_cookie_rotate_it_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let other = app.replica().await;
+    for round in 0..5 {
+        let session = session_of(&app, &format!("replicas-{round}")).await;
+        let cookie = app.cookie(&session.refresh);
+        let request = || post_request(json!({ "query": REFRESH_SESSION }), &[("cookie", cookie.as_str())]);
+        let (here, there) = tokio::join!(app.send(request()), app.send_to(&other, request()));
+        assert_eq!((here.code(), there.code()), ("", ""), "round {round}");
+        let rotations = [&here, &there]
+            .iter()
+            .filter(|r| r.refresh_token(app.cookie_name()).is_some())
+            .count();
+        assert_eq!(rotations, 1, "round {round}");
+    }
 }
