@@ -191,6 +191,27 @@ pub async fn enforce_window<C: ConnectionTrait>(
     }
 }
 
+/// A throttle row untouched this long has no window or lock left (windows
+/// last a minute or an hour, locks at most `LOGIN_BACKOFF_MAX_SECS`): the
+/// sweep deletes it. An account's consecutive-failure count is forgotten
+/// with it, so a day of silence gives a guesser the few free attempts
+/// before the backoff again, not a fresh hourly budget.
+pub const STALE_AFTER: TimeDelta = TimeDelta::days(1);
+
+/// Deletes rows untouched for [`STALE_AFTER`] whose lock, if any, ended;
+/// returns how many.
+pub async fn prune_stale<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let unlocked = sea_orm::Condition::any()
+        .add(throttle::Column::LockedUntil.is_null())
+        .add(throttle::Column::LockedUntil.lt(now));
+    let deleted = throttle::Entity::delete_many()
+        .filter(throttle::Column::UpdatedAt.lt(now - STALE_AFTER))
+        .filter(unlocked)
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
 /// `RATE_LIMITED` with the wait rounded up: a client that waits exactly
 /// this long gets through.
 pub fn rate_limited(retry_after: Duration) -> AppError {
@@ -316,22 +337,29 @@ async fn load_for_update<C: ConnectionTrait>(
         locked_until: Set(None),
         updated_at: Set(now),
     };
-    throttle::Entity::insert(fresh)
-        .on_conflict(
-            OnConflict::column(throttle::Column::Key)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    let mut query = throttle::Entity::find_by_id(key.to_owned());
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
-        query = query.lock_exclusive();
+    // Twice at most: the sweep (`prune_stale`) may delete a stale row
+    // between the insert that found it present and the read; the second
+    // insert then creates it.
+    for _ in 0..2 {
+        throttle::Entity::insert(fresh.clone())
+            .on_conflict(
+                OnConflict::column(throttle::Column::Key)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+        let mut query = throttle::Entity::find_by_id(key.to_owned());
+        if txn.get_database_backend() == DatabaseBackend::Postgres {
+            query = query.lock_exclusive();
+        }
+        if let Some(row) = query.one(txn).await? {
+            return Ok(row);
+        }
     }
-    query
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("throttle row {key} vanished")))
+    Err(AppError::internal(anyhow::anyhow!(
+        "throttle row {key} vanished"
+    )))
 }
 
 #[cfg(test)]

@@ -62,7 +62,8 @@ impl From<sea_orm::DbErr> for Unread {
 }
 
 fn required<T: sea_orm::TryGetable>(row: &QueryResult, column: &'static str) -> Result<T, Unread> {
-    row.try_get::<Option<T>>("", column)?.ok_or(Unread::Null(column))
+    row.try_get::<Option<T>>("", column)?
+        .ok_or(Unread::Null(column))
 }
 
 fn unreadable_if_null<T>(id: Uuid, read: Result<T, Unread>) -> anyhow::Result<Read<T>> {

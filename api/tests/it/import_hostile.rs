@@ -60,10 +60,20 @@ async fn rows_with_nulls_in_required_columns_are_reported_not_fatal(backend: Bac
         let sql = sql.replace("$1", &format!("'{hash}'"));
         template.db.execute_unprepared(&sql).await.unwrap();
     }
-    let (titled, untitled, orphan) = (Uuid::from_u128(11), Uuid::from_u128(12), Uuid::from_u128(13));
+    let (titled, untitled, orphan) = (
+        Uuid::from_u128(11),
+        Uuid::from_u128(12),
+        Uuid::from_u128(13),
+    );
     for sql in [
-        format!("INSERT INTO item (id, owner_id, title) VALUES ('{titled}', '{}', 'Kept')", ids[0]),
-        format!("INSERT INTO item (id, owner_id, title) VALUES ('{untitled}', '{}', NULL)", ids[0]),
+        format!(
+            "INSERT INTO item (id, owner_id, title) VALUES ('{titled}', '{}', 'Kept')",
+            ids[0]
+        ),
+        format!(
+            "INSERT INTO item (id, owner_id, title) VALUES ('{untitled}', '{}', NULL)",
+            ids[0]
+        ),
         format!("INSERT INTO item (id, owner_id, title) VALUES ('{orphan}', NULL, 'Nobody''s')"),
     ] {
         template.db.execute_unprepared(&sql).await.unwrap();
@@ -93,8 +103,16 @@ async fn rows_with_nulls_in_required_columns_are_reported_not_fatal(backend: Bac
     // The control character is shown escaped, never written to the terminal.
     assert!(!report.contains('\u{7}'), "{report}");
     let db = &app.state.db;
-    assert!(user::Entity::find_by_id(ids[0]).one(db).await.unwrap().is_some());
-    assert!(item::Entity::find_by_id(titled).one(db).await.unwrap().is_some());
+    assert!(user::Entity::find_by_id(ids[0])
+        .one(db)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(item::Entity::find_by_id(titled)
+        .one(db)
+        .await
+        .unwrap()
+        .is_some());
     // A second run changes nothing and reports the same rows.
     let again = stdout(&import_cli(&app, &["--from", &template.url]).await);
     assert!(

@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use serde_json::json;
 
 use crate::{
-    common::{post_request, Backend, LOGIN_SESSION, SignedIn, TestApp, REFRESH_SESSION},
+    common::{post_request, Backend, SignedIn, TestApp, LOGIN_SESSION, REFRESH_SESSION},
     on_both_databases,
 };
 
@@ -21,6 +21,7 @@ on_both_databases!(
     hostile_user_agents_and_ipv6_addresses_are_stored_bounded,
     tabs_at_the_grace_boundary_never_get_a_server_fault,
     two_replicas_refreshing_one_cookie_rotate_it_once,
+    a_long_night_of_refreshes_and_guesses_leaves_no_rows_forever,
 );
 
 const ME: &str = "{ me { id } }";
@@ -49,7 +50,9 @@ async fn many_tabs_refreshing_at_once_get_one_rotation_and_no_server_fault(backe
         .collect();
     assert_eq!(rotated.len(), 1, "exactly one rotation");
     for reply in &replies {
-        let access = reply.ok()["refreshSession"]["accessToken"].as_str().unwrap();
+        let access = reply.ok()["refreshSession"]["accessToken"]
+            .as_str()
+            .unwrap();
         assert_eq!(me_code(&app, access).await, "");
     }
     // The winner's cookie is the session's; the session is not revoked.
@@ -76,7 +79,11 @@ async fn a_refresh_racing_a_revocation_never_outlives_it(backend: Backend) {
         );
         revoke.ok();
         if let Some(access) = refresh.data()["refreshSession"]["accessToken"].as_str() {
-            assert_eq!(me_code(&app, access).await, "UNAUTHENTICATED", "round {round}");
+            assert_eq!(
+                me_code(&app, access).await,
+                "UNAUTHENTICATED",
+                "round {round}"
+            );
         }
         if let Some(cookie) = refresh.refresh_token(app.cookie_name()) {
             assert_eq!(
@@ -165,16 +172,16 @@ async fn a_refresh_whose_client_hangs_up_leaves_the_session_usable(backend: Back
     let user = app.user("hang-up").await;
     for micros in (0..4000).step_by(250) {
         let session = app.sign_in(&user.email, &user.password, true).await;
-        let abandoned = tokio::time::timeout(
-            Duration::from_micros(micros),
-            app.refresh(&session.refresh),
-        )
-        .await;
+        let abandoned =
+            tokio::time::timeout(Duration::from_micros(micros), app.refresh(&session.refresh))
+                .await;
         let retry = tokio::time::timeout(Duration::from_secs(10), app.refresh(&session.refresh))
             .await
             .expect("the retry is answered");
         assert_eq!(retry.code(), "", "after {micros} µs: {}", retry.body);
-        let access = retry.ok()["refreshSession"]["accessToken"].as_str().unwrap();
+        let access = retry.ok()["refreshSession"]["accessToken"]
+            .as_str()
+            .unwrap();
         assert_eq!(me_code(&app, access).await, "", "after {micros} µs");
         if abandoned.is_ok() {
             break;
@@ -192,7 +199,10 @@ async fn hostile_user_agents_and_ipv6_addresses_are_stored_bounded(backend: Back
     for (ua, ip) in [
         (huge.as_bytes().to_vec(), "2001:db8::1"),
         (b"Bot/1 \xff\xfe caf\xc3\xa9".to_vec(), "::ffff:192.0.2.1"),
-        (b"Tab\tseparated".to_vec(), "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"),
+        (
+            b"Tab\tseparated".to_vec(),
+            "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+        ),
     ] {
         let body = json!({
             "query": LOGIN_SESSION,
@@ -208,10 +218,19 @@ async fn hostile_user_agents_and_ipv6_addresses_are_stored_bounded(backend: Back
             .body(axum::body::Body::from(body.to_string()))
             .unwrap();
         let reply = app.send(request).await;
-        tokens.push(reply.ok()["login"]["accessToken"].as_str().unwrap().to_owned());
+        tokens.push(
+            reply.ok()["login"]["accessToken"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     let list = app
-        .gql("{ sessions { userAgent ip lastIp browser } }", json!({}), Some(&tokens[0]))
+        .gql(
+            "{ sessions { userAgent ip lastIp browser } }",
+            json!({}),
+            Some(&tokens[0]),
+        )
         .await;
     let sessions = list.ok()["sessions"].as_array().unwrap().clone();
     assert_eq!(sessions.len(), 4, "sign-up's and these three: {sessions:?}");
@@ -248,7 +267,10 @@ async fn tabs_at_the_grace_boundary_never_get_a_server_fault(backend: Backend) {
     }
     // After the boundary the old cookie is theft: the session ended.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(app.refresh(&session.refresh).await.code(), "UNAUTHENTICATED");
+    assert_eq!(
+        app.refresh(&session.refresh).await.code(),
+        "UNAUTHENTICATED"
+    );
 }
 
 /// The same cookie through two API processes at once: one rotation, and
@@ -259,7 +281,12 @@ async fn two_replicas_refreshing_one_cookie_rotate_it_once(backend: Backend) {
     for round in 0..5 {
         let session = session_of(&app, &format!("replicas-{round}")).await;
         let cookie = app.cookie(&session.refresh);
-        let request = || post_request(json!({ "query": REFRESH_SESSION }), &[("cookie", cookie.as_str())]);
+        let request = || {
+            post_request(
+                json!({ "query": REFRESH_SESSION }),
+                &[("cookie", cookie.as_str())],
+            )
+        };
         let (here, there) = tokio::join!(app.send(request()), app.send_to(&other, request()));
         assert_eq!((here.code(), there.code()), ("", ""), "round {round}");
         let rotations = [&here, &there]
@@ -268,4 +295,84 @@ async fn two_replicas_refreshing_one_cookie_rotate_it_once(backend: Backend) {
             .count();
         assert_eq!(rotations, 1, "round {round}");
     }
+}
+
+async fn rows<E: sea_orm::EntityTrait>(app: &TestApp, _: E) -> u64
+where
+    E::Model: Sync,
+{
+    sea_orm::PaginatorTrait::count(E::find(), &app.state.db)
+        .await
+        .unwrap()
+}
+
+/// A night of guesses from many addresses and of refreshes every quarter
+/// hour, by users who then never sign in again: the sweep deletes the
+/// throttle rows once they are a day old and the sessions a week after
+/// they ended, with every token they rotated away from; a live session
+/// and its tokens stay.
+async fn a_long_night_of_refreshes_and_guesses_leaves_no_rows_forever(backend: Backend) {
+    use entity::{rotated_refresh_token as rotated, session, throttle};
+    use rampart_api::auth::sweep;
+
+    let app = TestApp::new(backend).await;
+    let before = rows(&app, throttle::Entity).await;
+    for host in 1..=30 {
+        let cookie = app.cookie(&format!("{host:064x}"));
+        let address = format!("192.0.2.{host}");
+        let reply = app
+            .post_with(
+                json!({ "query": REFRESH_SESSION }),
+                &[("cookie", cookie.as_str()), ("x-forwarded-for", &address)],
+            )
+            .await;
+        assert_eq!(reply.code(), "UNAUTHENTICATED");
+    }
+    assert!(rows(&app, throttle::Entity).await >= before + 30);
+
+    let gone = session_of(&app, "gone-for-good").await;
+    let mut refresh = gone.refresh.clone();
+    for _ in 0..20 {
+        let reply = app.refresh(&refresh).await;
+        refresh = SignedIn::from_reply(&app, &reply, "refreshSession").refresh;
+    }
+    let cookie = app.cookie(&refresh);
+    app.post_with(
+        json!({ "query": "mutation { logout { message } }" }),
+        &[("cookie", cookie.as_str())],
+    )
+    .await
+    .ok();
+    let staying = session_of(&app, "staying").await;
+    app.refresh(&staying.refresh).await.ok();
+    let sessions = rows(&app, session::Entity).await;
+    assert!(rows(&app, rotated::Entity).await >= 21);
+
+    let now = chrono::Utc::now();
+    // An hour later nothing is stale yet.
+    let swept = sweep::sweep(&app.state, now + chrono::TimeDelta::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(swept, sweep::Swept::default());
+    // Two days later the throttle rows are gone; the ended session is kept
+    // for its week (the audit trail names it).
+    let swept = sweep::sweep(&app.state, now + chrono::TimeDelta::days(2))
+        .await
+        .unwrap();
+    assert!(swept.throttles >= 30, "{swept:?}");
+    assert_eq!(swept.sessions, 0);
+    assert_eq!(rows(&app, throttle::Entity).await, 0);
+    // Eight days later the logged-out session goes, with its 20 rotated
+    // tokens, and so do the two sign-ups' browser sessions (ended after
+    // 12 hours); the staying one (idle from day 7) is kept another week.
+    let swept = sweep::sweep(&app.state, now + chrono::TimeDelta::days(8))
+        .await
+        .unwrap();
+    assert_eq!(swept.sessions, 3, "{swept:?}");
+    assert_eq!(rows(&app, session::Entity).await, sessions - 3);
+    assert_eq!(
+        rows(&app, rotated::Entity).await,
+        1,
+        "the staying session's one"
+    );
 }
