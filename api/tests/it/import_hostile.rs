@@ -11,11 +11,14 @@ use uuid::Uuid;
 
 use crate::{
     common::{Backend, TestApp},
-    import::{fixtures, import_cli, stdout, TemplateDb},
+    import::{fixtures, import_cli, stdout, TemplateDb, TEMPLATE_SCHEMA},
     on_both_databases,
 };
 
-on_both_databases!(rows_with_nulls_in_required_columns_are_reported_not_fatal);
+on_both_databases!(
+    rows_with_nulls_in_required_columns_are_reported_not_fatal,
+    ten_thousand_users_import_in_batches_with_case_twins_reported,
+);
 
 /// The template's tables without their NOT NULL constraints.
 const LOOSE_SCHEMA: &[&str] = &[
@@ -119,4 +122,55 @@ async fn rows_with_nulls_in_required_columns_are_reported_not_fatal(backend: Bac
         again.contains("users: 0 imported, 1 already present, 5 conflicts, 0 skipped"),
         "{again}"
     );
+}
+
+/// 10,000 template users (and an item each for the first thousand), 50 of
+/// them with a twin that differs only in case: batches of 500, every
+/// batch's users and items in, the twins reported, and a second run that
+/// finds everything present.
+async fn ten_thousand_users_import_in_batches_with_case_twins_reported(backend: Backend) {
+    use sea_orm::PaginatorTrait;
+
+    let app = TestApp::new(backend).await;
+    let template = TemplateDb::create(TEMPLATE_SCHEMA).await;
+    let hash = fixtures()["bcrypt_2b_12"].1.clone();
+    let insert_users = format!(
+        r#"INSERT INTO "user" (id, email, is_active, is_superuser, hashed_password)
+           SELECT md5('u' || n)::uuid, 'user' || n || '@example.com', true, false, '{hash}'
+           FROM generate_series(1, 9950) AS n"#
+    );
+    let insert_twins = format!(
+        r#"INSERT INTO "user" (id, email, is_active, is_superuser, hashed_password)
+           SELECT md5('twin' || n)::uuid, 'USER' || n || '@example.com', true, false, '{hash}'
+           FROM generate_series(1, 50) AS n"#
+    );
+    let insert_items = r#"INSERT INTO item (id, owner_id, title)
+           SELECT md5('i' || n)::uuid, md5('u' || n)::uuid, 'Item ' || n
+           FROM generate_series(1, 1000) AS n"#;
+    for sql in [insert_users.as_str(), insert_twins.as_str(), insert_items] {
+        template.db.execute_unprepared(sql).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    let report = stdout(&import_cli(&app, &["--from", &template.url]).await);
+    let took = started.elapsed();
+    // 9,900 users without a twin; 100 twins (both of each pair) reported;
+    // the items of the 50 first users (whose address has a twin) skipped.
+    assert!(
+        report.contains("users: 9900 imported, 0 already present, 100 conflicts, 0 skipped"),
+        "{report}"
+    );
+    assert!(
+        report.contains("items: 950 imported, 0 already present, 0 conflicts, 50 skipped"),
+        "{report}"
+    );
+    let db = &app.state.db;
+    // The superuser and the 9,900.
+    assert_eq!(user::Entity::find().count(db).await.unwrap(), 9901);
+    assert_eq!(item::Entity::find().count(db).await.unwrap(), 950);
+    let again = stdout(&import_cli(&app, &["--from", &template.url]).await);
+    assert!(
+        again.contains("users: 0 imported, 9900 already present, 100 conflicts, 0 skipped"),
+        "{again}"
+    );
+    assert!(took < std::time::Duration::from_secs(120), "{took:?}");
 }

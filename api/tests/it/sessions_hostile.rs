@@ -22,6 +22,7 @@ on_both_databases!(
     tabs_at_the_grace_boundary_never_get_a_server_fault,
     two_replicas_refreshing_one_cookie_rotate_it_once,
     a_long_night_of_refreshes_and_guesses_leaves_no_rows_forever,
+    sign_ins_racing_a_revoke_all_are_never_a_server_fault,
 );
 
 const ME: &str = "{ me { id } }";
@@ -375,4 +376,43 @@ async fn a_long_night_of_refreshes_and_guesses_leaves_no_rows_forever(backend: B
         1,
         "the staying session's one"
     );
+}
+
+/// Sign-ins prune the user's old sessions and take the reuse notice in one
+/// transaction; "sign out everywhere" updates the same rows. Run together
+/// (with old ended sessions and pending notices to prune and take), none
+/// of them is a server error (a PostgreSQL deadlock would be INTERNAL).
+async fn sign_ins_racing_a_revoke_all_are_never_a_server_fault(backend: Backend) {
+    use entity::session;
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = TestApp::new(backend).await;
+    let user = app.user("crowded").await;
+    for round in 0..3 {
+        for _ in 0..4 {
+            app.sign_in(&user.email, &user.password, false).await;
+        }
+        let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(8);
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(long_ago))
+            .col_expr(
+                session::Column::ReuseNoticePending,
+                Expr::value(round % 2 == 1),
+            )
+            .filter(session::Column::UserId.eq(uuid::Uuid::parse_str(&user.id).unwrap()))
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+        let current = app.sign_in(&user.email, &user.password, false).await;
+        let everywhere = "mutation { logoutEverywhere(keepCurrent: true) { message } }";
+        let (a, b, c, revoke) = tokio::join!(
+            app.login(&user.email, &user.password),
+            app.login(&user.email, &user.password),
+            app.login(&user.email, &user.password),
+            app.gql(everywhere, json!({}), Some(&current.access)),
+        );
+        for reply in [&a, &b, &c, &revoke] {
+            assert_eq!(reply.code(), "", "round {round}: {}", reply.body);
+        }
+    }
 }
