@@ -18,6 +18,7 @@ use crate::{
 on_both_databases!(
     rows_with_nulls_in_required_columns_are_reported_not_fatal,
     ten_thousand_users_import_in_batches_with_case_twins_reported,
+    addresses_that_differ_only_in_unicode_form_are_one_address,
 );
 
 /// The template's tables without their NOT NULL constraints.
@@ -173,4 +174,51 @@ async fn ten_thousand_users_import_in_batches_with_case_twins_reported(backend: 
         "{again}"
     );
     assert!(took < std::time::Duration::from_secs(120), "{took:?}");
+}
+
+/// "josé" typed on a Mac (NFD: e + combining acute) and on Windows (NFC:
+/// é), and a domain in Unicode or in its punycode form, are one mailbox:
+/// two template users with them are twins, and a sign-up with the other
+/// form of a taken address is a conflict, not a second account that looks
+/// the same in every list.
+async fn addresses_that_differ_only_in_unicode_form_are_one_address(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let template = TemplateDb::create(TEMPLATE_SCHEMA).await;
+    let hash = fixtures()["bcrypt_2b_12"].1.clone();
+    let pairs = [
+        ("jos\u{e9}@example.com", "jose\u{301}@example.com"),
+        ("ana@ex\u{e4}mple.com", "ana@xn--exmple-cua.com"),
+    ];
+    let mut ids = Vec::new();
+    for (n, email) in pairs.iter().flat_map(|(a, b)| [a, b]).enumerate() {
+        let id = Uuid::from_u128(100 + n as u128);
+        ids.push(id);
+        let sql = r#"INSERT INTO "user" (id, email, is_active, is_superuser, hashed_password)
+                     VALUES ($1, $2, true, false, $3)"#;
+        template
+            .db
+            .execute(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                sql,
+                [id.into(), (*email).into(), hash.clone().into()],
+            ))
+            .await
+            .unwrap();
+    }
+    let report = stdout(&import_cli(&app, &["--from", &template.url]).await);
+    assert!(
+        report.contains("users: 0 imported, 0 already present, 4 conflicts, 0 skipped"),
+        "{report}"
+    );
+
+    let signup = "mutation($input: SignupInput!) { signup(input: $input) { id email } }";
+    let password = crate::common::strong_password();
+    for (first, second) in pairs {
+        let input =
+            |email: &str| serde_json::json!({ "input": { "email": email, "password": password } });
+        let created = app.gql(signup, input(first), None).await;
+        created.ok();
+        let twin = app.gql(signup, input(second), None).await;
+        assert_eq!(twin.code(), "CONFLICT", "{second:?}: {}", twin.body);
+    }
 }
