@@ -165,6 +165,7 @@ async fn serve(config: Config) -> anyhow::Result<ExitCode> {
             std::future::pending(),
         ));
     }
+    rampart_api::auth::sweep::spawn(state.clone());
     let router = build_router(state.clone());
     let stop_accepting = async move {
         server::shutdown_signal().await;

@@ -8,6 +8,7 @@ pub mod graphql;
 mod rehash;
 pub mod service;
 pub mod session;
+pub mod sweep;
 pub mod throttle;
 
 pub use authenticate::authenticate;

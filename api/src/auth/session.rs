@@ -264,10 +264,20 @@ pub async fn logout(state: &AppState, caller: &Caller) -> Result<(), AppError> {
         .as_ref()
         .and_then(|cookie| refresh_token::hash_of(cookie.expose_secret()));
     if let Some(hash) = cookie_hash {
-        if let Some(session) = store::find_by_refresh_hash(&state.db, &hash).await? {
-            if !ended.contains(&session.id) {
-                ended.push(session.id);
-            }
+        // A cookie that a refresh in flight rotated a moment ago (the user
+        // clicked "Log out" while a tab was renewing its token) still
+        // names its session: ending it is what the user asked for, and the
+        // refresh's new cookie must not keep the browser signed in. An
+        // older rotated token could end the session through reuse
+        // detection anyway, so this gives its holder nothing new.
+        let session_id = match store::find_by_refresh_hash(&state.db, &hash).await? {
+            Some(session) => Some(session.id),
+            None => store::find_rotated(&state.db, &hash)
+                .await?
+                .map(|(_, session)| session.id),
+        };
+        if let Some(id) = session_id.filter(|id| !ended.contains(id)) {
+            ended.push(id);
         }
     }
     let txn = state.db.begin().await?;

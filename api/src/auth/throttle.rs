@@ -5,7 +5,10 @@
 //! per-account login backoff ("after 5 failures, wait 1 s, doubling to 15
 //! minutes, and never more than 100 failures an hour").
 
-use std::time::Duration;
+use std::{
+    net::{IpAddr, Ipv6Addr},
+    time::Duration,
+};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::throttle;
@@ -78,12 +81,22 @@ pub async fn window_exceeded<C: ConnectionTrait>(
     Ok(Decision::Allowed)
 }
 
-/// The per-IP key of a budget: `auth-ip:203.0.113.9`.
-pub fn ip_key(scope: &str, ip: Option<std::net::IpAddr>) -> String {
-    format!(
-        "{scope}-ip:{}",
-        ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
-    )
+/// The per-IP key of a budget: `auth-ip:203.0.113.9`, or for IPv6 the
+/// client's /64 (`auth-ip:2001:db8:7:9::/64`): one subscriber or host gets
+/// a whole /64, so counting single IPv6 addresses would give every guess a
+/// fresh budget. An IPv4 address a dual-stack socket reports as
+/// `::ffff:203.0.113.9` is counted as the IPv4 address it is (its /64
+/// would lump every IPv4 client together).
+pub fn ip_key(scope: &str, ip: Option<IpAddr>) -> String {
+    let client = match ip.map(|ip| ip.to_canonical()) {
+        None => "unknown".to_owned(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let network = u128::from(v6) & !(u128::MAX >> 64);
+            format!("{}/64", Ipv6Addr::from(network))
+        }
+    };
+    format!("{scope}-ip:{client}")
 }
 
 /// The key's namespace, as a metric label from a closed set.
@@ -176,6 +189,27 @@ pub async fn enforce_window<C: ConnectionTrait>(
         Decision::Allowed => Ok(()),
         Decision::Limited { retry_after } => Err(rate_limited(retry_after)),
     }
+}
+
+/// A throttle row untouched this long has no window or lock left (windows
+/// last a minute or an hour, locks at most `LOGIN_BACKOFF_MAX_SECS`): the
+/// sweep deletes it. An account's consecutive-failure count is forgotten
+/// with it, so a day of silence gives a guesser the few free attempts
+/// before the backoff again, not a fresh hourly budget.
+pub const STALE_AFTER: TimeDelta = TimeDelta::days(1);
+
+/// Deletes rows untouched for [`STALE_AFTER`] whose lock, if any, ended;
+/// returns how many.
+pub async fn prune_stale<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let unlocked = sea_orm::Condition::any()
+        .add(throttle::Column::LockedUntil.is_null())
+        .add(throttle::Column::LockedUntil.lt(now));
+    let deleted = throttle::Entity::delete_many()
+        .filter(throttle::Column::UpdatedAt.lt(now - STALE_AFTER))
+        .filter(unlocked)
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
 }
 
 /// `RATE_LIMITED` with the wait rounded up: a client that waits exactly
@@ -303,20 +337,46 @@ async fn load_for_update<C: ConnectionTrait>(
         locked_until: Set(None),
         updated_at: Set(now),
     };
-    throttle::Entity::insert(fresh)
-        .on_conflict(
-            OnConflict::column(throttle::Column::Key)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    let mut query = throttle::Entity::find_by_id(key.to_owned());
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
-        query = query.lock_exclusive();
+    // Twice at most: the sweep (`prune_stale`) may delete a stale row
+    // between the insert that found it present and the read; the second
+    // insert then creates it.
+    for _ in 0..2 {
+        throttle::Entity::insert(fresh.clone())
+            .on_conflict(
+                OnConflict::column(throttle::Column::Key)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+        let mut query = throttle::Entity::find_by_id(key.to_owned());
+        if txn.get_database_backend() == DatabaseBackend::Postgres {
+            query = query.lock_exclusive();
+        }
+        if let Some(row) = query.one(txn).await? {
+            return Ok(row);
+        }
     }
-    query
-        .one(txn)
-        .await?
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("throttle row {key} vanished")))
+    Err(AppError::internal(anyhow::anyhow!(
+        "throttle row {key} vanished"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let key = |ip: &str| ip_key("auth", Some(ip.parse().unwrap()));
+        assert_eq!(key("203.0.113.9"), "auth-ip:203.0.113.9");
+        assert_eq!(key("::ffff:203.0.113.9"), "auth-ip:203.0.113.9");
+        assert_eq!(key("2001:db8:7:9::1"), "auth-ip:2001:db8:7:9::/64");
+        assert_eq!(
+            key("2001:db8:7:9:ffff:ffff:ffff:ffff"),
+            key("2001:db8:7:9::abcd")
+        );
+        assert_ne!(key("2001:db8:7:9::1"), key("2001:db8:7:a::1"));
+        assert_eq!(ip_key("auth", None), "auth-ip:unknown");
+    }
 }

@@ -33,7 +33,7 @@ use uuid::Uuid;
 pub use self::summary::Summary;
 use self::{
     plan::{Decision, ItemContext, UserContext},
-    source::Source,
+    source::{Read, Source},
 };
 use crate::{
     audit::{self, AuditEntry, Kind},
@@ -109,8 +109,11 @@ async fn address_counts(source: &Source, batch_size: u64) -> anyhow::Result<Hash
     loop {
         let page = source.users(after, batch_size).await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        emails.extend(page.into_iter().map(|u| u.email));
+        after = Some(last.id(|u| u.id));
+        emails.extend(page.into_iter().filter_map(|u| match u {
+            Read::Row(u) => Some(u.email),
+            Read::Unreadable { .. } => None,
+        }));
     }
     Ok(plan::address_counts(emails.iter().map(String::as_str)))
 }
@@ -131,8 +134,16 @@ async fn import_users(
     loop {
         let page = source.users(after, options.batch_size.max(1)).await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.id);
+        after = Some(last.id(|u| u.id));
         let rows = page.len() as u64;
+        let mut page_rows = Vec::with_capacity(page.len());
+        for row in page {
+            match row {
+                Read::Row(row) => page_rows.push(row),
+                Read::Unreadable { id, reason } => summary.user_conflict(id, reason),
+            }
+        }
+        let page = page_rows;
         let txn = db.begin().await?;
         let ids: Vec<Uuid> = page.iter().map(|u| u.id).collect();
         let emails: Vec<String> = page
@@ -252,8 +263,16 @@ async fn import_items(
     loop {
         let page = source.items(after, options.batch_size.max(1)).await?;
         let Some(last) = page.last() else { break };
-        after = Some(last.id);
+        after = Some(last.id(|i| i.id));
         let rows = page.len() as u64;
+        let mut page_rows = Vec::with_capacity(page.len());
+        for row in page {
+            match row {
+                Read::Row(row) => page_rows.push(row),
+                Read::Unreadable { id, reason } => summary.item_conflict(id, reason),
+            }
+        }
+        let page = page_rows;
         let txn = db.begin().await?;
         let ids: Vec<Uuid> = page.iter().map(|i| i.id).collect();
         let present_ids: HashSet<Uuid> = item::Entity::find()

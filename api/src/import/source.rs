@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, QueryResult,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -26,6 +27,54 @@ pub struct TemplateItem {
     pub description: Option<String>,
     pub owner_id: Uuid,
     pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A template row as read: the template's models make these columns
+/// NOT NULL, but the database at hand may not (an old migration, a table
+/// made by hand, a restore without the constraints). A NULL there makes the
+/// row one to report, like any conflict, rather than an error that stops
+/// the import between two batches.
+pub enum Read<T> {
+    Row(T),
+    Unreadable { id: Uuid, reason: String },
+}
+
+impl<T> Read<T> {
+    pub fn id(&self, id_of: impl Fn(&T) -> Uuid) -> Uuid {
+        match self {
+            Read::Row(row) => id_of(row),
+            Read::Unreadable { id, .. } => *id,
+        }
+    }
+}
+
+/// Why a row could not be read: a NULL in `column` (anything else is an
+/// error of the database or the schema, and stops the import).
+enum Unread {
+    Null(&'static str),
+    Db(sea_orm::DbErr),
+}
+
+impl From<sea_orm::DbErr> for Unread {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Unread::Db(error)
+    }
+}
+
+fn required<T: sea_orm::TryGetable>(row: &QueryResult, column: &'static str) -> Result<T, Unread> {
+    row.try_get::<Option<T>>("", column)?
+        .ok_or(Unread::Null(column))
+}
+
+fn unreadable_if_null<T>(id: Uuid, read: Result<T, Unread>) -> anyhow::Result<Read<T>> {
+    match read {
+        Ok(row) => Ok(Read::Row(row)),
+        Err(Unread::Null(column)) => Ok(Read::Unreadable {
+            id,
+            reason: format!("{column} is NULL"),
+        }),
+        Err(Unread::Db(error)) => Err(error.into()),
+    }
 }
 
 const USER_COLUMNS: &[&str] = &[
@@ -111,7 +160,7 @@ impl Source {
         &self,
         after: Option<Uuid>,
         limit: u64,
-    ) -> anyhow::Result<Vec<TemplateUser>> {
+    ) -> anyhow::Result<Vec<Read<TemplateUser>>> {
         let rows = self
             .db
             .query_all(Statement::from_sql_and_values(
@@ -123,15 +172,19 @@ impl Source {
             .await?;
         rows.iter()
             .map(|row| {
-                Ok(TemplateUser {
-                    id: row.try_get("", "id")?,
-                    email: row.try_get("", "email")?,
-                    full_name: row.try_get("", "full_name")?,
-                    is_active: row.try_get("", "is_active")?,
-                    is_superuser: row.try_get("", "is_superuser")?,
-                    hashed_password: row.try_get("", "hashed_password")?,
-                    created_at: row.try_get("", "created_at")?,
-                })
+                let id = row.try_get("", "id")?;
+                let user = (|| -> Result<TemplateUser, Unread> {
+                    Ok(TemplateUser {
+                        id,
+                        email: required(row, "email")?,
+                        full_name: row.try_get("", "full_name")?,
+                        is_active: required(row, "is_active")?,
+                        is_superuser: required(row, "is_superuser")?,
+                        hashed_password: required(row, "hashed_password")?,
+                        created_at: row.try_get("", "created_at")?,
+                    })
+                })();
+                unreadable_if_null(id, user)
             })
             .collect()
     }
@@ -141,7 +194,7 @@ impl Source {
         &self,
         after: Option<Uuid>,
         limit: u64,
-    ) -> anyhow::Result<Vec<TemplateItem>> {
+    ) -> anyhow::Result<Vec<Read<TemplateItem>>> {
         let rows = self
             .db
             .query_all(Statement::from_sql_and_values(
@@ -153,13 +206,17 @@ impl Source {
             .await?;
         rows.iter()
             .map(|row| {
-                Ok(TemplateItem {
-                    id: row.try_get("", "id")?,
-                    title: row.try_get("", "title")?,
-                    description: row.try_get("", "description")?,
-                    owner_id: row.try_get("", "owner_id")?,
-                    created_at: row.try_get("", "created_at")?,
-                })
+                let id = row.try_get("", "id")?;
+                let item = (|| -> Result<TemplateItem, Unread> {
+                    Ok(TemplateItem {
+                        id,
+                        title: required(row, "title")?,
+                        description: row.try_get("", "description")?,
+                        owner_id: required(row, "owner_id")?,
+                        created_at: row.try_get("", "created_at")?,
+                    })
+                })();
+                unreadable_if_null(id, item)
             })
             .collect()
     }

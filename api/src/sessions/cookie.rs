@@ -84,4 +84,51 @@ mod tests {
         assert_eq!(read(&c, two.into_iter()), None);
         assert_eq!(read(&c, ["rampart_refresh=x"].into_iter()), None);
     }
+
+    proptest::proptest! {
+        /// Any `Cookie` header: reading never panics, and whatever it
+        /// returns is the value of the one pair with exactly our name.
+        #[test]
+        fn any_header_reads_as_one_exact_pair_or_nothing(
+            headers in proptest::collection::vec("[ -~]{0,80}", 0..4),
+        ) {
+            let c = config(true);
+            let read = read(&c, headers.iter().map(String::as_str));
+            let pairs: Vec<(&str, &str)> = headers
+                .iter()
+                .flat_map(|h| h.split(';'))
+                .filter_map(|p| p.trim().split_once('='))
+                .filter(|(k, _)| *k == c.cookie_name())
+                .collect();
+            match read {
+                Some(value) => {
+                    proptest::prop_assert_eq!(pairs.len(), 1);
+                    proptest::prop_assert_eq!(value, pairs[0].1.trim());
+                }
+                None => proptest::prop_assert_ne!(pairs.len(), 1),
+            }
+        }
+
+        /// The issued token among any other cookies is read back exactly,
+        /// and a near miss (case, a prefix, a suffix) never hashes to it.
+        #[test]
+        fn the_issued_token_among_other_cookies_is_read_exactly(
+            before in "([a-z_]{1,8}=[a-zA-Z0-9]{0,12}; ){0,3}",
+            after in "(; [a-z_]{1,8}=[a-zA-Z0-9]{0,12}){0,3}",
+            cut in 1usize..64,
+        ) {
+            let c = config(true);
+            let token = crate::credentials::refresh_token::generate();
+            let header = format!("{before}{}={}{after}", c.cookie_name(), token.raw);
+            let value = read(&c, [header.as_str()].into_iter());
+            proptest::prop_assert_eq!(value, Some(token.raw.as_str()));
+            let hash = |raw: &str| crate::credentials::refresh_token::hash_of(raw);
+            proptest::prop_assert_eq!(hash(&token.raw), Some(token.hash.clone()));
+            let upper = token.raw.to_ascii_uppercase();
+            let near = [upper, token.raw[..cut].to_owned(), format!("{}0", token.raw)];
+            for near in near.into_iter().filter(|n| *n != token.raw) {
+                proptest::prop_assert_ne!(hash(&near), Some(token.hash.clone()));
+            }
+        }
+    }
 }

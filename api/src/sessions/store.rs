@@ -282,6 +282,31 @@ pub async fn take_reuse_notice<C: ConnectionTrait>(
     Ok(cleared.rows_affected > 0)
 }
 
+/// Sessions that ended more than [`RETENTION`] ago, except those whose
+/// reuse notice the user has not seen yet.
+fn ended_long_ago(now: DateTime<Utc>) -> Condition {
+    let cutoff = now - RETENTION;
+    Condition::all()
+        .add(session::Column::ReuseNoticePending.eq(false))
+        .add(
+            Condition::any()
+                .add(session::Column::RevokedAt.lt(cutoff))
+                .add(session::Column::ExpiresAt.lt(cutoff))
+                .add(session::Column::IdleExpiresAt.lt(cutoff)),
+        )
+}
+
+/// Every user's sessions that ended more than [`RETENTION`] ago, with
+/// their rotated tokens (the periodic sweep: a user who never signs in
+/// again never reaches [`prune`]); returns how many.
+pub async fn prune_ended<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let deleted = session::Entity::delete_many()
+        .filter(ended_long_ago(now))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
 /// Deletes the user's sessions that ended more than [`RETENTION`] ago
 /// (their rotated tokens go with them: the foreign key cascades).
 pub async fn prune<C: ConnectionTrait>(
@@ -289,15 +314,9 @@ pub async fn prune<C: ConnectionTrait>(
     user_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let cutoff = now - RETENTION;
-    let ended = Condition::any()
-        .add(session::Column::RevokedAt.lt(cutoff))
-        .add(session::Column::ExpiresAt.lt(cutoff))
-        .add(session::Column::IdleExpiresAt.lt(cutoff));
     session::Entity::delete_many()
         .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::ReuseNoticePending.eq(false))
-        .filter(ended)
+        .filter(ended_long_ago(now))
         .exec(db)
         .await?;
     Ok(())

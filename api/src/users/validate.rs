@@ -12,9 +12,31 @@ pub const MAX_NAME_LENGTH: usize = 255;
 /// lettre's parser. Lower-casing on every write and lookup is what makes the
 /// unique index case-insensitive on both databases. Invisible characters
 /// are refused (`text.rs`): an address must look like what it is.
+///
+/// One mailbox has one spelling here: the local part in Unicode NFC ("é"
+/// typed on a Mac is e + a combining accent, on Windows one character) and
+/// an internationalised domain in its ASCII form (`xn--…`, UTS 46),
+/// whether it was typed so or in Unicode. Otherwise two accounts could
+/// share an address that looks the same in every list. ASCII rather than
+/// Unicode for the domain: it is what every mail server accepts without
+/// SMTPUTF8, and it shows a look-alike domain for what it is.
 pub fn normalize_email(raw: &str) -> Result<String, AppError> {
-    let email = raw.trim().to_lowercase();
+    use unicode_normalization::UnicodeNormalization;
+
+    let email: String = raw.trim().to_lowercase().nfc().collect();
     check_address("email", &email)?;
+    let email = match email.rsplit_once('@') {
+        Some((local, domain)) if !domain.is_ascii() || domain.contains("xn--") => {
+            let Ok(domain) = idna::domain_to_ascii(domain) else {
+                return Err(AppError::bad_input(
+                    "email",
+                    "Enter a valid e-mail address.",
+                ));
+            };
+            format!("{local}@{domain}")
+        }
+        _ => email,
+    };
     if email.chars().count() > MAX_EMAIL_LENGTH {
         return Err(AppError::bad_input(
             "email",
@@ -57,6 +79,23 @@ mod tests {
             normalize_email("  Jane.Doe@Example.COM ").unwrap(),
             "jane.doe@example.com"
         );
+    }
+
+    #[test]
+    fn one_mailbox_has_one_spelling() {
+        assert_eq!(
+            normalize_email("jose\u{301}@example.com").unwrap(),
+            normalize_email("jos\u{e9}@example.com").unwrap()
+        );
+        assert_eq!(
+            normalize_email("ana@ex\u{e4}mple.com").unwrap(),
+            "ana@xn--exmple-cua.com"
+        );
+        assert_eq!(
+            normalize_email("ana@EX\u{c4}MPLE.com").unwrap(),
+            "ana@xn--exmple-cua.com"
+        );
+        assert!(normalize_email("ana@xn--.com").is_err());
     }
 
     #[test]

@@ -28,7 +28,7 @@ on_both_databases!(
 
 /// The template's tables exactly as its Alembic migrations leave them
 /// (SQLModel `User` and `Item`, uuid ids, `created_at` added later as null).
-const TEMPLATE_SCHEMA: &[&str] = &[
+pub(crate) const TEMPLATE_SCHEMA: &[&str] = &[
     r#"CREATE TABLE "user" (
         email VARCHAR(255) NOT NULL,
         is_active BOOLEAN NOT NULL,
@@ -52,7 +52,7 @@ const TEMPLATE_SCHEMA: &[&str] = &[
 ];
 
 /// Hashes made by the real implementations, by fixture name.
-fn fixtures() -> HashMap<String, (String, String)> {
+pub(crate) fn fixtures() -> HashMap<String, (String, String)> {
     let rows: Vec<serde_json::Value> =
         serde_json::from_str(include_str!("../fixtures/legacy_hashes.json")).unwrap();
     rows.into_iter()
@@ -64,14 +64,14 @@ fn fixtures() -> HashMap<String, (String, String)> {
 }
 
 /// A fresh PostgreSQL database on the test server, dropped afterwards.
-struct TemplateDb {
+pub(crate) struct TemplateDb {
     name: String,
-    url: String,
-    db: DatabaseConnection,
+    pub(crate) url: String,
+    pub(crate) db: DatabaseConnection,
 }
 
 impl TemplateDb {
-    async fn create(schema: &[&str]) -> Self {
+    pub(crate) async fn create(schema: &[&str]) -> Self {
         let name = format!("fastapi_template_{}", random(12).to_lowercase());
         let admin = Database::connect(POSTGRES_ADMIN_URL).await.unwrap();
         admin
@@ -169,7 +169,7 @@ impl Drop for TemplateDb {
 
 /// Runs the real `api` binary against the app's database, as an operator
 /// would, with the suite's argon2 cost.
-async fn import_cli(app: &TestApp, args: &[&str]) -> Output {
+pub(crate) async fn import_cli(app: &TestApp, args: &[&str]) -> Output {
     let database_url = app.state.config.database.url.expose_secret().to_owned();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     tokio::task::spawn_blocking(move || {
@@ -189,7 +189,7 @@ async fn import_cli(app: &TestApp, args: &[&str]) -> Output {
     .unwrap()
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     assert!(
         output.status.success(),
         "import failed: {}\n{}",
