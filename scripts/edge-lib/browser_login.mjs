@@ -52,11 +52,20 @@ try {
   await page.getByRole("button", { name: /^(log ?in|sign ?in)$/i }).click();
 
   await page.waitForURL((url) => !url.pathname.startsWith("/login"), { timeout: 20000 });
-  await page.waitForFunction(() => {
-    const raw = sessionStorage.getItem("rampart.session");
-    return raw && JSON.parse(raw).accessToken;
-  });
   // The logged-in page shows who is logged in (fetched with the new token).
+  await page.getByText(env.EDGE_EMAIL, { exact: false }).first().waitFor();
+  // Through https the refresh cookie takes its strictest form, and nothing
+  // a script can read holds a credential.
+  const cookies = await context.cookies();
+  const refresh = cookies.find((c) => c.name === "__Host-rampart_refresh");
+  if (!refresh) throw new Error(`no __Host-rampart_refresh cookie: ${cookies.map((c) => c.name)}`);
+  if (!refresh.httpOnly || !refresh.secure || refresh.sameSite !== "Strict" || refresh.path !== "/")
+    throw new Error(`refresh cookie attributes: ${JSON.stringify(refresh)}`);
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+  if (/eyJ/.test(stored)) throw new Error("an access token is in web storage");
+  // A reload restores the session through Traefik with the cookie alone.
+  await page.reload({ waitUntil: "networkidle" });
+  if (new URL(page.url()).pathname.startsWith("/login")) throw new Error("a reload signed the user out");
   await page.getByText(env.EDGE_EMAIL, { exact: false }).first().waitFor();
   if (env.EDGE_SCREENSHOT) await page.screenshot({ path: env.EDGE_SCREENSHOT, fullPage: true });
   if (!graphqlStatuses.includes(200)) throw new Error(`no successful /graphql call: ${graphqlStatuses}`);
