@@ -243,6 +243,21 @@ pub struct ThrottleConfig {
     pub refresh_ip_failures_per_minute: u32,
     /// Test e-mails one superuser may send an hour.
     pub test_email_per_hour: u32,
+    /// `resendVerificationEmail` requests per IP and hour (answered RATE_LIMITED past it).
+    pub verification_email_per_ip_per_hour: u32,
+    /// Verification (and e-mail change) links one account may be sent an
+    /// hour; past it the request is answered the same and nothing is sent.
+    pub verification_email_per_account_per_hour: u32,
+}
+
+/// Issue 14: proving that an address belongs to its account.
+#[derive(Clone, Debug)]
+pub struct EmailVerificationConfig {
+    /// An unverified account cannot sign in (refused with EMAIL_NOT_VERIFIED
+    /// after a correct password).
+    pub required: bool,
+    /// How long a verification or e-mail change link works.
+    pub link_ttl: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -263,6 +278,7 @@ pub struct Config {
     pub sessions: SessionConfig,
     pub reset_token_ttl: Duration,
     pub set_password_token_ttl: Duration,
+    pub email_verification: EmailVerificationConfig,
 }
 
 /// Words that mark a value copied from an example file rather than chosen.
@@ -510,6 +526,24 @@ impl Config {
                 1_000_000,
             )?,
             test_email_per_hour: src.ranged("TEST_EMAIL_PER_HOUR", 10, 1, 1_000)?,
+            verification_email_per_ip_per_hour: src.ranged(
+                "VERIFICATION_EMAIL_IP_PER_HOUR",
+                10,
+                1,
+                1_000_000,
+            )?,
+            verification_email_per_account_per_hour: src.ranged(
+                "VERIFICATION_EMAIL_ACCOUNT_PER_HOUR",
+                3,
+                1,
+                1_000,
+            )?,
+        };
+        let email_verification = EmailVerificationConfig {
+            // Off in local mode so a fresh checkout signs up and in without
+            // reading mail; on wherever real people sign up.
+            required: src.bool("REQUIRE_EMAIL_VERIFICATION", hardened)?,
+            link_ttl: src.seconds("EMAIL_VERIFICATION_TTL_SECS", 24 * 3600, 14 * 24 * 3600)?,
         };
         let sessions = parse_sessions(&src, hardened, &frontend_host)?;
 
@@ -534,6 +568,7 @@ impl Config {
             set_password_token_ttl: Duration::from_secs(
                 3600 * src.ranged("SET_PASSWORD_TOKEN_TTL_HOURS", 48, 1, 24 * 14)?,
             ),
+            email_verification,
         })
     }
 }

@@ -15,6 +15,9 @@ pub mod code {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const CONFLICT: &str = "CONFLICT";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The password was right but the account's address is not verified yet
+    /// and REQUIRE_EMAIL_VERIFICATION is on: the client offers "resend".
+    pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     /// A dependency (the database) is down: retry later; not a bug.
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
@@ -33,6 +36,12 @@ pub enum AppError {
     /// throttled account, so a login attempt reveals nothing about the account.
     #[error("Incorrect e-mail or password.")]
     InvalidCredentials,
+    /// Only ever after a correct password, so it reveals nothing to someone
+    /// who does not already hold the account's password.
+    #[error(
+        "Your e-mail address is not verified yet. Open the link we sent you, or ask for a new one."
+    )]
+    EmailNotVerified,
     #[error("{0}")]
     Forbidden(&'static str),
     #[error("{0} not found.")]
@@ -85,6 +94,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthenticated | Self::InvalidCredentials => code::UNAUTHENTICATED,
+            Self::EmailNotVerified => code::EMAIL_NOT_VERIFIED,
             Self::Forbidden(_) => code::FORBIDDEN,
             Self::NotFound(_) => code::NOT_FOUND,
             Self::BadInput { .. } => code::BAD_USER_INPUT,

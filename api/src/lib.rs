@@ -9,7 +9,8 @@
 //! 2. `db`, `telemetry`, `pagination`, `text`, `email`, `credentials`, `caller`.
 //! 3. `state` — what every request shares.
 //! 4. `resolver` — the accessor and helpers every resolver uses.
-//! 5. Domains: `audit`, `items`, `users`, then `auth` (which builds on users).
+//! 5. Domains: `audit`, `items`, `users`, then `auth` (which builds on users),
+//!    then `email_change` (which builds on both).
 //! 6. `graphql` (the schema), `http` (the transport), `server`, `app`,
 //!    `import` (the FastAPI template import, a command of its own).
 //!
@@ -24,6 +25,7 @@ pub mod config;
 pub mod credentials;
 pub mod db;
 pub mod email;
+pub mod email_change;
 pub mod error;
 pub mod graphql;
 pub mod http;

@@ -65,7 +65,16 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 }
 
 /// The e-mails the API sends, as `kind` label values.
-pub const EMAIL_KINDS: &[&str] = &["password_reset", "welcome", "test"];
+pub const EMAIL_KINDS: &[&str] = &[
+    "password_reset",
+    "welcome",
+    "test",
+    "verify_email",
+    "signup_attempt",
+    "confirm_email_change",
+    "email_change_requested",
+    "email_changed",
+];
 const LOGIN_OUTCOMES: &[&str] = &["succeeded", "failed", "throttled", "shed"];
 
 /// Series that may stay quiet for days (failed e-mails, acquire timeouts,

@@ -2,6 +2,7 @@
 //! (which never carry `password_hash`) are defined in the `api` crate.
 
 pub mod audit_event;
+pub mod email_token;
 pub mod item;
 pub mod password_reset_token;
 pub mod rotated_refresh_token;

@@ -15,18 +15,29 @@ pub struct Model {
     /// Access tokens issued before this instant are refused (revocation
     /// of every session at once; single sessions are revoked in `sessions`).
     pub tokens_valid_after: DateTimeUtc,
+    /// When the address was proven to be the owner's (a link from it was
+    /// used, or a superuser set it); `None` until then.
+    pub email_verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::email_token::Entity")]
+    EmailToken,
     #[sea_orm(has_many = "super::item::Entity")]
     Item,
     #[sea_orm(has_many = "super::password_reset_token::Entity")]
     PasswordResetToken,
     #[sea_orm(has_many = "super::session::Entity")]
     Session,
+}
+
+impl Related<super::email_token::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::EmailToken.def()
+    }
 }
 
 impl Related<super::item::Entity> for Entity {

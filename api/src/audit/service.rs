@@ -41,6 +41,16 @@ pub enum Kind {
     SessionRevokedAll,
     /// A superuser sent the test e-mail (detail: accepted, or the failure).
     TestEmailSent,
+    /// A verification link was used (or a reset, welcome or change link
+    /// proved the address).
+    EmailVerified,
+    /// Someone signed up with the address of an existing account; its
+    /// owner was e-mailed (detail: whether a recovery link went with it).
+    SignupWithExistingEmail,
+    /// The user asked to move their account to another address (detail: old → new).
+    EmailChangeRequested,
+    /// The account's address changed (detail: old → new, and by whom).
+    EmailChanged,
 }
 
 impl Kind {
@@ -65,6 +75,10 @@ impl Kind {
             Kind::SessionRevoked => "session.revoked",
             Kind::SessionRevokedAll => "session.revoked_all",
             Kind::TestEmailSent => "email.test_sent",
+            Kind::EmailVerified => "email.verified",
+            Kind::SignupWithExistingEmail => "signup.existing_email",
+            Kind::EmailChangeRequested => "email.change_requested",
+            Kind::EmailChanged => "email.changed",
         }
     }
 }

@@ -5,14 +5,17 @@ use uuid::Uuid;
 use super::{
     service::{self, Credentials},
     session::{self, SignedIn},
+    signup, verification,
 };
 use crate::{
     error::{AppError, GqlResult},
     resolver::{request, Message},
     sessions::{cookie, graphql::clear_cookie},
     state::AppState,
-    users::graphql::User,
 };
+
+/// Sign-up's one answer, for a new address and a taken one alike.
+const SIGNED_UP: &str = "Check your inbox: we sent a message to that address with what to do next.";
 
 /// Told once, at the first sign-in after a refresh-token reuse.
 const REUSE_NOTICE: &str = "One of your sessions was signed out because its sign-in was used from two places at once, which can mean someone copied it. If that was not you, change your password.";
@@ -54,6 +57,9 @@ pub struct PublicSettings {
     pub signup_enabled: bool,
     pub password_min_length: usize,
     pub password_max_length: usize,
+    /// An unverified account cannot sign in (`EMAIL_NOT_VERIFIED` after a
+    /// correct password); the SPA shows "verify your e-mail" with "resend".
+    pub email_verification_required: bool,
 }
 
 #[derive(InputObject)]
@@ -73,6 +79,18 @@ pub struct SignupInput {
     #[graphql(secret)]
     pub password: String,
     pub full_name: Option<String>,
+}
+
+/// A one-time link's token (`verifyEmail`, `confirmEmailChange`).
+#[derive(InputObject)]
+pub struct TokenInput {
+    #[graphql(secret)]
+    pub token: String,
+}
+
+#[derive(InputObject)]
+pub struct ResendVerificationInput {
+    pub email: String,
 }
 
 #[derive(InputObject)]
@@ -112,6 +130,7 @@ impl AuthQuery {
             signup_enabled: state.config.signup_enabled,
             password_min_length: policy.min_length,
             password_max_length: policy.max_length,
+            email_verification_required: state.config.email_verification.required,
         })
     }
 
@@ -178,15 +197,53 @@ impl AuthMutation {
         Ok(Message::new("Signed out."))
     }
 
-    /// Creates a normal, active account. Refused when sign-up is disabled.
-    async fn signup(&self, ctx: &Context<'_>, input: SignupInput) -> async_graphql::Result<User> {
+    /// Creates a normal, active account and e-mails a verification link.
+    /// The answer is the same when the address already has an account (its
+    /// owner is e-mailed instead, and nothing changes). Refused when sign-up
+    /// is disabled.
+    async fn signup(
+        &self,
+        ctx: &Context<'_>,
+        input: SignupInput,
+    ) -> async_graphql::Result<Message> {
         let (state, caller) = request(ctx)?;
-        let input = service::SignupInput {
+        let input = signup::SignupInput {
             email: input.email,
             password: input.password,
             full_name: input.full_name,
         };
-        Ok(service::signup(state, caller, input).await.gql()?.into())
+        signup::signup(state, caller, input).await.gql()?;
+        Ok(Message::new(SIGNED_UP))
+    }
+
+    /// Uses a verification link's token.
+    async fn verify_email(
+        &self,
+        ctx: &Context<'_>,
+        input: TokenInput,
+    ) -> async_graphql::Result<Message> {
+        let (state, caller) = request(ctx)?;
+        verification::verify_email(state, caller, &input.token)
+            .await
+            .gql()?;
+        Ok(Message::new("Your e-mail address is verified."))
+    }
+
+    /// Sends a new verification link if the address has an unverified
+    /// account. Same answer always; throttled per IP (RATE_LIMITED) and per
+    /// account (silently).
+    async fn resend_verification_email(
+        &self,
+        ctx: &Context<'_>,
+        input: ResendVerificationInput,
+    ) -> async_graphql::Result<Message> {
+        let (state, caller) = request(ctx)?;
+        verification::resend_verification_email(state, caller, &input.email)
+            .await
+            .gql()?;
+        Ok(Message::new(
+            "If that address has an account waiting for verification, a new link is on its way.",
+        ))
     }
 
     /// Sends a reset link if the account exists. Always the same answer.

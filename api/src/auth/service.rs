@@ -1,5 +1,6 @@
-//! Sign-in, sign-up, recovery, reset and password change, as plain
-//! functions over the state, the caller and the input.
+//! Sign-in, recovery, reset and password change, as plain functions over
+//! the state, the caller and the input (sign-up is in `signup.rs`, e-mail
+//! verification in `verification.rs`).
 
 use std::{net::IpAddr, time::Duration};
 
@@ -14,14 +15,14 @@ use super::{
 use crate::{
     audit::{self, AuditEntry, Kind},
     caller::Caller,
-    credentials::{link_token, Verification},
+    credentials::{
+        email_token::{self, Purpose},
+        link_token, Verification,
+    },
     error::AppError,
     sessions::{self, Reason},
     state::AppState,
-    users::{
-        normalize_email, normalize_full_name,
-        store::{self, email_taken, CreatedBy, NewAccount},
-    },
+    users::{normalize_email, store},
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -29,7 +30,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 
 /// Every anonymous auth mutation (log-in, sign-up, reset) spends from one
 /// per-IP budget, so they cannot be combined to multiply an attacker's rate.
-async fn spend_ip_budget(state: &AppState, ip: Option<IpAddr>) -> Result<(), AppError> {
+pub(crate) async fn spend_ip_budget(state: &AppState, ip: Option<IpAddr>) -> Result<(), AppError> {
     let limit = state.config.throttle.auth_ip_attempts_per_minute;
     throttle::enforce_window(&state.db, &ip_key("auth", ip), limit, MINUTE, Utc::now()).await
 }
@@ -180,6 +181,13 @@ async fn check_credentials(
     if account.has_failures {
         throttle::record_login_success(&state.db, &account_key, now).await?;
     }
+    // Only now, with the password proven: telling a guesser "not verified"
+    // would say the account exists. Not a failure for the backoff either.
+    if state.config.email_verification.required && user.email_verified_at.is_none() {
+        let detail = Some("e-mail not verified");
+        audit::record(&state.db, Kind::LoginFailed, entry(detail)).await?;
+        return Err(AppError::EmailNotVerified);
+    }
     audit::record(
         &state.db,
         Kind::LoginSucceeded,
@@ -196,53 +204,6 @@ async fn check_credentials(
         rehash::store(state, &user, upgrade, ip).await?;
     }
     Ok(user)
-}
-
-pub struct SignupInput {
-    pub email: String,
-    pub password: String,
-    pub full_name: Option<String>,
-}
-
-/// Creates a normal, active account. Refused when sign-up is disabled.
-#[tracing::instrument(name = "auth.signup", skip_all)]
-pub async fn signup(
-    state: &AppState,
-    caller: &Caller,
-    input: SignupInput,
-) -> Result<entity::user::Model, AppError> {
-    if !state.config.signup_enabled {
-        return Err(AppError::Forbidden("Sign-up is disabled."));
-    }
-    let turn = state.hasher.reserve()?;
-    spend_ip_budget(state, caller.ip).await?;
-    let email = normalize_email(&input.email)?;
-    let full_name = normalize_full_name(input.full_name.as_deref())?;
-    let context = [email.as_str(), full_name.as_deref().unwrap_or_default()];
-    let password_hash = state
-        .hasher
-        .hash_new_in(turn, "password", &input.password, &context)
-        .await?;
-    if store::find_by_email(&state.db, &email).await?.is_some() {
-        return Err(email_taken());
-    }
-    let account = NewAccount {
-        email,
-        full_name,
-        password_hash,
-        is_active: true,
-        is_superuser: false,
-    };
-    let (txn, created) = store::insert_audited(
-        &state.db,
-        account,
-        CreatedBy::Itself,
-        caller.ip,
-        "signed up",
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
 }
 
 /// Sends a reset link if the account exists and is active. The answer, and
@@ -271,13 +232,31 @@ pub async fn recover_password(
     if !user.is_active {
         return Ok(());
     }
-    let account_key = format!("recovery-account:{email}");
-    let per_account = limits.recovery_per_account_per_hour;
-    if let throttle::Decision::Limited { .. } =
-        throttle::hit_window(&state.db, &account_key, per_account, HOUR, now).await?
+    if let Some(token) = recovery_link(state, &user, ip, Kind::PasswordResetRequested, None).await?
     {
-        // Silently: telling the caller would reveal that the account exists.
-        return Ok(());
+        state.mailer.send_password_reset(&user, &token);
+    }
+    Ok(())
+}
+
+/// Spends one of the account's hourly recovery e-mails and mints a reset
+/// link, audited as `kind`. Recovery and the "someone tried to sign up with
+/// your address" notice share the budget, so together they cannot flood an
+/// inbox. `None` when the hour's budget is spent: the caller stays silent,
+/// since telling would reveal that the account exists.
+pub(crate) async fn recovery_link(
+    state: &AppState,
+    user: &entity::user::Model,
+    ip: Option<IpAddr>,
+    kind: Kind,
+    detail: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let account_key = format!("recovery-account:{}", user.email);
+    let per_account = state.config.throttle.recovery_per_account_per_hour;
+    if let throttle::Decision::Limited { .. } =
+        throttle::hit_window(&state.db, &account_key, per_account, HOUR, Utc::now()).await?
+    {
+        return Ok(None);
     }
     let txn = state.db.begin().await?;
     let token = link_token::create(&txn, user.id, state.config.reset_token_ttl).await?;
@@ -285,12 +264,12 @@ pub async fn recover_password(
         subject: Some(user.id),
         subject_email: Some(&user.email),
         ip,
+        detail,
         ..AuditEntry::default()
     };
-    audit::record(&txn, Kind::PasswordResetRequested, entry).await?;
+    audit::record(&txn, kind, entry).await?;
     txn.commit().await?;
-    state.mailer.send_password_reset(&user, &token);
-    Ok(())
+    Ok(Some(token))
 }
 
 /// Whether a reset or set-password link can still be used, so the page can
@@ -334,14 +313,23 @@ pub async fn reset_password(
         .hash_new_in(turn, "newPassword", &input.new_password, &context)
         .await?;
     store_new_password(&txn, &user, hash, None, Reason::PasswordReset, now).await?;
-    let entry = AuditEntry {
+    let entry = |detail| AuditEntry {
         actor: Some(user.id),
         subject: Some(user.id),
         subject_email: Some(&user.email),
         ip,
-        ..AuditEntry::default()
+        detail,
     };
-    audit::record(&txn, Kind::PasswordReset, entry).await?;
+    audit::record(&txn, Kind::PasswordReset, entry(None)).await?;
+    // The link came to this address, so the address is the owner's. This
+    // is also what defeats pre-hijacking: someone who signed up with
+    // another person's address loses the account (password replaced, every
+    // session ended, pending links gone) when that person recovers it.
+    email_token::revoke(&txn, user.id, None).await?;
+    if store::mark_email_verified(&txn, user.id, now).await? {
+        let detail = Some("by a password reset or set-password link");
+        audit::record(&txn, Kind::EmailVerified, entry(detail)).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
@@ -401,7 +389,8 @@ pub async fn change_password(
 }
 
 /// Saves a new hash and ends everything the old password opened: the
-/// user's sessions (but `keep`) and unused reset links. When no session is
+/// user's sessions (but `keep`), unused reset links and a pending e-mail
+/// change (whoever started it knew the old password). When no session is
 /// kept, `tokens_valid_after` also refuses every earlier access token.
 async fn store_new_password<C: ConnectionTrait>(
     txn: &C,
@@ -412,6 +401,7 @@ async fn store_new_password<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     link_token::revoke_all(txn, user.id).await?;
+    email_token::revoke(txn, user.id, Some(Purpose::Change)).await?;
     sessions::store::revoke_all(txn, user.id, keep, reason, now).await?;
     let mut active = user.clone().into_active_model();
     active.password_hash = Set(hash);

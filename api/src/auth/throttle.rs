@@ -107,6 +107,9 @@ pub fn scope_of(key: &str) -> &'static str {
         "recovery-account",
         "login-account",
         "refresh-ip",
+        "verification-ip",
+        "verification-account",
+        "email-change-account",
     ];
     let prefix = key.split(':').next().unwrap_or_default();
     SCOPES

@@ -13,8 +13,15 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-fn digest(raw: &str) -> String {
+pub(crate) fn digest(raw: &str) -> String {
     hex::encode(Sha256::digest(raw.as_bytes()))
+}
+
+/// 256 random bits as 64 hex digits: what goes into a link.
+pub(crate) fn new_raw() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Issues a token for `user_id`, revoking earlier ones, and returns the raw value.
@@ -24,9 +31,7 @@ pub async fn create<C: ConnectionTrait>(
     ttl: Duration,
 ) -> Result<String, AppError> {
     revoke_all(db, user_id).await?;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let raw = hex::encode(bytes);
+    let raw = new_raw();
     let now = Utc::now();
     token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -59,7 +64,7 @@ pub async fn is_usable<C: ConnectionTrait>(
 }
 
 /// 64 hex digits: anything else cannot be a token and is not looked up.
-fn well_formed(raw: &str) -> bool {
+pub(crate) fn well_formed(raw: &str) -> bool {
     raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -1,7 +1,7 @@
 //! Credentials: what proves who someone is, and how each is made, stored
 //! and checked. Passwords (policy and argon2id hashing), signed access
 //! tokens, opaque refresh tokens, and one-time link tokens (password
-//! reset, set password). Stored hashes from other applications (bcrypt,
+//! reset, set password, e-mail verification and change). Stored hashes from other applications (bcrypt,
 //! argon2 of any cost) verify too.
 //!
 //! This layer knows nothing of the flows that use it (sign-in, recovery,
@@ -9,6 +9,7 @@
 //! those domains can build on it without importing each other.
 
 pub mod access_token;
+pub mod email_token;
 pub mod hash_jobs;
 mod hash_memory;
 mod hasher;

@@ -52,6 +52,7 @@ pub struct Mailer {
     frontend: Url,
     reset_token_ttl: std::time::Duration,
     set_password_token_ttl: std::time::Duration,
+    email_link_ttl: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -104,6 +105,7 @@ impl Mailer {
             frontend: config.frontend_host.clone(),
             reset_token_ttl: config.reset_token_ttl,
             set_password_token_ttl: config.set_password_token_ttl,
+            email_link_ttl: config.email_verification.link_ttl,
         })
     }
 
@@ -134,6 +136,70 @@ impl Mailer {
                 token,
                 self.set_password_token_ttl,
             ),
+        );
+    }
+
+    /// The link that proves a new account's address, sent in the background.
+    pub fn send_verification(&self, to: &str, token: &str) {
+        self.send_in_background(
+            "verify_email",
+            templates::verify_email(
+                &self.project,
+                &self.frontend,
+                to,
+                token,
+                self.email_link_ttl,
+            ),
+        );
+    }
+
+    /// To the owner of an address someone tried to sign up with, with a
+    /// recovery link, sent in the background.
+    pub fn send_signup_attempt(&self, user: &entity::user::Model, reset_token: &str) {
+        self.send_in_background(
+            "signup_attempt",
+            templates::signup_attempt_email(
+                &self.project,
+                &self.frontend,
+                &user.email,
+                reset_token,
+                self.reset_token_ttl,
+            ),
+        );
+    }
+
+    /// The link that moves an account to `new_email`, sent there.
+    pub fn send_email_change_confirmation(&self, new_email: &str, token: &str) {
+        self.send_in_background(
+            "confirm_email_change",
+            templates::confirm_email_change_email(
+                &self.project,
+                &self.frontend,
+                new_email,
+                token,
+                self.email_link_ttl,
+            ),
+        );
+    }
+
+    /// To the current address: a move to `new_email` was asked for.
+    pub fn send_email_change_requested(&self, old_email: &str, new_email: &str) {
+        self.send_in_background(
+            "email_change_requested",
+            templates::email_change_requested_email(
+                &self.project,
+                &self.frontend,
+                old_email,
+                new_email,
+            ),
+        );
+    }
+
+    /// To the former address: the account now lives at `new_email`.
+    pub fn send_email_changed(&self, old_email: &str, new_email: &str) {
+        self.send_in_background(
+            "email_changed",
+            templates::email_changed_email(&self.project, &self.frontend, old_email, new_email),
         );
     }
 
@@ -176,6 +242,7 @@ impl Mailer {
     /// or account), for the superuser's preview.
     pub fn previews(&self) -> Vec<(&'static str, Email)> {
         let (to, name, token) = ("jane.doe@example.com", "Jane Doe", "sample-token");
+        let new_email = "jane@new.example.com";
         vec![
             (
                 "password_reset",
@@ -201,6 +268,49 @@ impl Mailer {
             (
                 "test",
                 templates::test_email(&self.project, &self.frontend, to, TestOrigin::AdminArea),
+            ),
+            (
+                "verify_email",
+                templates::verify_email(
+                    &self.project,
+                    &self.frontend,
+                    to,
+                    token,
+                    self.email_link_ttl,
+                ),
+            ),
+            (
+                "signup_attempt",
+                templates::signup_attempt_email(
+                    &self.project,
+                    &self.frontend,
+                    to,
+                    token,
+                    self.reset_token_ttl,
+                ),
+            ),
+            (
+                "confirm_email_change",
+                templates::confirm_email_change_email(
+                    &self.project,
+                    &self.frontend,
+                    new_email,
+                    token,
+                    self.email_link_ttl,
+                ),
+            ),
+            (
+                "email_change_requested",
+                templates::email_change_requested_email(
+                    &self.project,
+                    &self.frontend,
+                    to,
+                    new_email,
+                ),
+            ),
+            (
+                "email_changed",
+                templates::email_changed_email(&self.project, &self.frontend, to, new_email),
             ),
         ]
     }

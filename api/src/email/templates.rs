@@ -81,6 +81,175 @@ pub fn welcome_email(
     }
 }
 
+/// After sign-up (and on "resend"): the link that proves the address.
+pub fn verify_email(
+    project: &str,
+    frontend: &Url,
+    to: &str,
+    token: &str,
+    valid_for: Duration,
+) -> Email {
+    let link = spa_link(frontend, "verify-email", Some(token));
+    let hours = valid_for.as_secs() / 3600;
+    let subject = format!("{project}: verify your e-mail address");
+    let text = format!(
+        "Welcome to {project}.\n\nOpen this link within {hours} hours to confirm that {to} is your address:\n{link}\n\n\
+         If you did not sign up, ignore this message: nobody can use the account without this link.\n"
+    );
+    let html = layout(
+        project,
+        &format!(
+            "<p>Welcome to {project}.</p>\
+             <p><a href=\"{link}\">Confirm that {to} is your address</a> (valid for {hours} hours).</p>\
+             <p>If you did not sign up, ignore this message: nobody can use the account without this link.</p>",
+            project = escape(project),
+            to = escape(to),
+            link = escape(link.as_str()),
+        ),
+    );
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
+}
+
+/// Someone signed up with an address that already has an account. Sign-up
+/// answers the same either way (no enumeration), so the owner is the one
+/// told, with a recovery link in case it was them and they forgot.
+pub fn signup_attempt_email(
+    project: &str,
+    frontend: &Url,
+    to: &str,
+    reset_token: &str,
+    valid_for: Duration,
+) -> Email {
+    let link = spa_link(frontend, "reset-password", Some(reset_token));
+    let minutes = valid_for.as_secs() / 60;
+    let subject = format!("{project}: someone tried to sign up with your address");
+    let text = format!(
+        "Someone tried to create a {project} account with {to}, which already has one. Nothing was changed.\n\n\
+         If it was you and you forgot your password, open this link within {minutes} minutes to choose a new one:\n{link}\n\n\
+         If it was not you, ignore this message: your account stays as it is.\n"
+    );
+    let html = layout(
+        project,
+        &format!(
+            "<p>Someone tried to create a {project} account with {to}, which already has one. Nothing was changed.</p>\
+             <p>If it was you and you forgot your password, <a href=\"{link}\">choose a new one</a> (valid for {minutes} minutes).</p>\
+             <p>If it was not you, ignore this message: your account stays as it is.</p>",
+            project = escape(project),
+            to = escape(to),
+            link = escape(link.as_str()),
+        ),
+    );
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
+}
+
+/// To the new address of an e-mail change: the link that makes the move.
+pub fn confirm_email_change_email(
+    project: &str,
+    frontend: &Url,
+    to: &str,
+    token: &str,
+    valid_for: Duration,
+) -> Email {
+    let link = spa_link(frontend, "confirm-email", Some(token));
+    let hours = valid_for.as_secs() / 3600;
+    let subject = format!("{project}: confirm your new e-mail address");
+    let text = format!(
+        "Someone asked to move a {project} account to {to}.\n\n\
+         Open this link within {hours} hours to confirm the new address (your other sessions will be signed out):\n{link}\n\n\
+         If it was not you, ignore this message: nothing changes without this link.\n"
+    );
+    let html = layout(
+        project,
+        &format!(
+            "<p>Someone asked to move a {project} account to {to}.</p>\
+             <p><a href=\"{link}\">Confirm the new address</a> (valid for {hours} hours; your other sessions will be signed out).</p>\
+             <p>If it was not you, ignore this message: nothing changes without this link.</p>",
+            project = escape(project),
+            to = escape(to),
+            link = escape(link.as_str()),
+        ),
+    );
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
+}
+
+/// To the old address when a change is asked for: warns the owner while
+/// the change can still be stopped (it needs the link sent to the new one).
+pub fn email_change_requested_email(
+    project: &str,
+    frontend: &Url,
+    to: &str,
+    new_email: &str,
+) -> Email {
+    let link = spa_link(frontend, "settings", None);
+    let subject = format!("{project}: a change of your e-mail address was requested");
+    let text = format!(
+        "Someone signed in to your {project} account ({to}) asked to change its address to {new_email}. \
+         It changes only when the link sent to {new_email} is used.\n\n\
+         If it was not you, change your password now: {link}\n"
+    );
+    let html = layout(
+        project,
+        &format!(
+            "<p>Someone signed in to your {project} account ({to}) asked to change its address to {new_email}. \
+             It changes only when the link sent to {new_email} is used.</p>\
+             <p>If it was not you, <a href=\"{link}\">change your password now</a>.</p>",
+            project = escape(project),
+            to = escape(to),
+            new_email = escape(new_email),
+            link = escape(link.as_str()),
+        ),
+    );
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
+}
+
+/// To the old address once the change happened (by the link, or by a
+/// superuser): the last message this address gets about the account.
+pub fn email_changed_email(project: &str, frontend: &Url, to: &str, new_email: &str) -> Email {
+    let link = spa_link(frontend, "", None);
+    let subject = format!("{project}: your e-mail address was changed");
+    let text = format!(
+        "The address of your {project} account is now {new_email}; messages no longer come to {to}.\n\n\
+         If you did not make this change, contact the administrators of {link} at once.\n"
+    );
+    let html = layout(
+        project,
+        &format!(
+            "<p>The address of your {project} account is now {new_email}; messages no longer come to {to}.</p>\
+             <p>If you did not make this change, contact the administrators of <a href=\"{link}\">{project}</a> at once.</p>",
+            project = escape(project),
+            to = escape(to),
+            new_email = escape(new_email),
+            link = escape(link.as_str()),
+        ),
+    );
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
+}
+
 /// The message a superuser (or an operator, from the command line) sends to
 /// check that e-mail goes out. It carries no token.
 /// It says where it was sent from but not by whom: the recipient can be
@@ -227,15 +396,63 @@ mod tests {
             password_reset_email("Acme", &frontend, "a@b.dev", "t", hour).subject,
             welcome_email("Acme", &frontend, "a@b.dev", None, "t", hour).subject,
             test_email("Acme", &frontend, "a@b.dev", TestOrigin::AdminArea).subject,
+            verify_email("Acme", &frontend, "a@b.dev", "t", hour).subject,
+            signup_attempt_email("Acme", &frontend, "a@b.dev", "t", hour).subject,
+            confirm_email_change_email("Acme", &frontend, "a@b.dev", "t", hour).subject,
+            email_change_requested_email("Acme", &frontend, "a@b.dev", "c@d.dev").subject,
+            email_changed_email("Acme", &frontend, "a@b.dev", "c@d.dev").subject,
         ];
         assert_eq!(
             subjects,
             [
                 "Acme: reset your password",
                 "Acme: set up your new account",
-                "Acme: test e-mail"
+                "Acme: test e-mail",
+                "Acme: verify your e-mail address",
+                "Acme: someone tried to sign up with your address",
+                "Acme: confirm your new e-mail address",
+                "Acme: a change of your e-mail address was requested",
+                "Acme: your e-mail address was changed",
             ]
         );
+    }
+
+    #[test]
+    fn verification_and_change_links_point_at_their_pages() {
+        let frontend = Url::parse("https://rampart.dev/app").unwrap();
+        let day = Duration::from_secs(24 * 3600);
+        let verify = verify_email("Rampart", &frontend, "a@b.dev", "tok", day);
+        assert!(verify
+            .text
+            .contains("https://rampart.dev/app/verify-email?token=tok"));
+        assert!(verify.text.contains("24 hours"));
+        let change = confirm_email_change_email("Rampart", &frontend, "c@d.dev", "tok", day);
+        assert!(change
+            .text
+            .contains("https://rampart.dev/app/confirm-email?token=tok"));
+        let attempt = signup_attempt_email(
+            "Rampart",
+            &frontend,
+            "a@b.dev",
+            "tok",
+            Duration::from_secs(900),
+        );
+        assert!(attempt
+            .text
+            .contains("https://rampart.dev/app/reset-password?token=tok"));
+    }
+
+    #[test]
+    fn typed_addresses_are_escaped_in_notices() {
+        let frontend = Url::parse("https://rampart.dev").unwrap();
+        let hostile = "\"<b>\"@evil.dev";
+        for email in [
+            email_change_requested_email("Rampart", &frontend, "a@b.dev", hostile),
+            email_changed_email("Rampart", &frontend, "a@b.dev", hostile),
+        ] {
+            assert!(!email.html.contains("<b>"), "{}", email.html);
+            assert!(email.html.contains("&lt;b&gt;"));
+        }
     }
 
     #[test]

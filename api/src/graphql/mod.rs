@@ -18,12 +18,13 @@ use crate::{
     audit::graphql::AuditQuery,
     auth::graphql::{AuthMutation, AuthQuery},
     caller::Caller,
+    email_change::graphql::EmailChangeMutation,
     items::graphql::{ItemsMutation, ItemsQuery},
     sessions::graphql::{SessionsMutation, SessionsQuery},
     state::AppState,
     users::{
         graphql::{UsersMutation, UsersQuery},
-        loader::UserLoader,
+        loader::{PendingEmailLoader, UserLoader},
     },
 };
 
@@ -41,6 +42,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     AuthMutation,
     UsersMutation,
+    EmailChangeMutation,
     ItemsMutation,
     SessionsMutation,
     AdminMutation,
@@ -123,7 +125,9 @@ impl ApiSchema {
         caller: Caller,
     ) -> async_graphql::Response {
         let loader = DataLoader::new(UserLoader::new(self.state.db.clone()), tokio::spawn);
-        self.schema.execute(request.data(caller).data(loader)).await
+        let pending = DataLoader::new(PendingEmailLoader::new(self.state.db.clone()), tokio::spawn);
+        let request = request.data(caller).data(loader).data(pending);
+        self.schema.execute(request).await
     }
 }
 

@@ -231,6 +231,9 @@ async fn insert_users<C: ConnectionTrait>(db: &C, rows: Vec<plan::UserRow>) -> a
                 is_active: Set(row.is_active),
                 is_superuser: Set(row.is_superuser),
                 tokens_valid_after: Set(now),
+                // Accounts carried over from the template predate
+                // verification, like the rows migration 000011 marks.
+                email_verified_at: Set(Some(row.created_at)),
                 created_at: Set(row.created_at),
                 updated_at: Set(now),
             }

@@ -29,6 +29,8 @@ pub enum Reason {
     PasswordChanged,
     PasswordReset,
     Deactivated,
+    /// The account moved to another address (its change link was used).
+    EmailChanged,
     /// A rotated refresh token came back: someone else holds the session.
     ReuseDetected,
 }
@@ -42,6 +44,7 @@ impl Reason {
             Reason::PasswordChanged => "password_changed",
             Reason::PasswordReset => "password_reset",
             Reason::Deactivated => "deactivated",
+            Reason::EmailChanged => "email_changed",
             Reason::ReuseDetected => "reuse_detected",
         }
     }

@@ -1,8 +1,14 @@
-use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{
+    dataloader::DataLoader, ComplexObject, Context, Enum, InputObject, MaybeUndefined, Object,
+    SimpleObject,
+};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::service::{self, NewUser, ProfileChanges, UserChanges, UserQuery};
+use super::{
+    loader::PendingEmailLoader,
+    service::{self, NewUser, ProfileChanges, UserChanges, UserQuery},
+};
 use crate::{
     error::GqlResult,
     pagination::{Newest, Page},
@@ -11,9 +17,13 @@ use crate::{
 
 /// A user as clients see it: never the password hash or revocation state.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct User {
     pub id: Uuid,
     pub email: String,
+    /// Whether the address was proven to be the user's (a link sent to it
+    /// was used, or a superuser set it).
+    pub email_verified: bool,
     pub full_name: Option<String>,
     pub is_active: bool,
     pub is_superuser: bool,
@@ -21,11 +31,29 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
+#[ComplexObject]
+impl User {
+    /// An address change waiting for its confirmation link (viewer's own or
+    /// superuser view), else null.
+    async fn pending_email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let (_, caller) = request(ctx)?;
+        let Ok(viewer) = caller.viewer() else {
+            return Ok(None);
+        };
+        if viewer.id() != self.id && !viewer.is_superuser() {
+            return Ok(None);
+        }
+        let loader = ctx.data::<DataLoader<PendingEmailLoader>>()?;
+        Ok(loader.load_one(self.id).await?)
+    }
+}
+
 impl From<entity::user::Model> for User {
     fn from(row: entity::user::Model) -> Self {
         Self {
             id: row.id,
             email: row.email,
+            email_verified: row.email_verified_at.is_some(),
             full_name: row.full_name,
             is_active: row.is_active,
             is_superuser: row.is_superuser,
@@ -55,10 +83,10 @@ pub struct UserPage {
     pub total_count: u64,
 }
 
-/// What a user may change about themselves: no role, no activation.
+/// What a user may change about themselves: their name. (The address
+/// changes through `requestEmailChange`, with the password and a link.)
 #[derive(InputObject)]
 pub struct UpdateMeInput {
-    pub email: Option<String>,
     /// `null` clears the name; leaving it out keeps it.
     pub full_name: MaybeUndefined<String>,
 }
@@ -75,6 +103,8 @@ pub struct CreateUserInput {
 
 #[derive(InputObject)]
 pub struct UpdateUserInput {
+    /// Set directly (a superuser's word proves it: the address counts as
+    /// verified), audited with the old and new address; the old one is told.
     pub email: Option<String>,
     pub full_name: MaybeUndefined<String>,
     #[graphql(secret)]
@@ -151,7 +181,6 @@ impl UsersMutation {
         let (state, caller) = request(ctx)?;
         caller.viewer().gql()?;
         let changes = ProfileChanges {
-            email: input.email,
             full_name: change(input.full_name),
         };
         Ok(service::update_me(state, caller, changes)

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     audit::{self, AuditEntry, Kind},
     caller::{Caller, Viewer},
-    credentials::{link_token, UNUSABLE_PASSWORD_HASH},
+    credentials::{email_token, link_token, UNUSABLE_PASSWORD_HASH},
     error::{is_unique_violation, AppError},
     pagination::{self, Newest, Page},
     sessions::{self, Reason},
@@ -45,10 +45,11 @@ pub struct UserChanges {
     pub is_superuser: Option<bool>,
 }
 
-/// What a user may change about themselves: no role, no activation.
+/// What a user may change about themselves directly: their name. No role,
+/// no activation, and no address: that needs the password and a link to
+/// the new address (`email_change`).
 #[derive(Default)]
 pub struct ProfileChanges {
-    pub email: Option<String>,
     pub full_name: Option<Option<String>>,
 }
 
@@ -145,6 +146,8 @@ pub async fn create(
         password_hash: UNUSABLE_PASSWORD_HASH.to_owned(),
         is_active: input.is_active,
         is_superuser: input.is_superuser,
+        // Proven when the owner uses the welcome (set-password) link.
+        email_verified: false,
     };
     if store::find_by_email(&state.db, &account.email)
         .await?
@@ -166,7 +169,7 @@ pub async fn create(
     Ok(created)
 }
 
-/// The signed-in user edits their own name and e-mail. Role and activation
+/// The signed-in user edits their own name. Role, activation and address
 /// are not reachable from here: the input type has no such fields.
 #[tracing::instrument(name = "users.update_me", skip_all)]
 pub async fn update_me(
@@ -176,7 +179,6 @@ pub async fn update_me(
 ) -> Result<user::Model, AppError> {
     let viewer = caller.viewer()?;
     let changes = UserChanges {
-        email: input.email,
         full_name: input.full_name,
         ..UserChanges::default()
     };
@@ -211,7 +213,7 @@ async fn apply_changes(
     changes: UserChanges,
 ) -> Result<user::Model, AppError> {
     let now = Utc::now();
-    let mut events: Vec<(Kind, &str)> = Vec::new();
+    let mut events: Vec<(Kind, String)> = Vec::new();
     // Why every session of the user ends with this change, if it does.
     let mut revoke_sessions: Option<Reason> = None;
 
@@ -237,7 +239,7 @@ async fn apply_changes(
         Some(password) => {
             let email = new_email.as_deref().unwrap_or(&target.email);
             revoke_sessions = Some(Reason::PasswordChanged);
-            events.push((Kind::PasswordChanged, "set by a superuser"));
+            events.push((Kind::PasswordChanged, "set by a superuser".into()));
             Some(
                 state
                     .hasher
@@ -249,10 +251,10 @@ async fn apply_changes(
     };
     if let Some(active) = changes.is_active.filter(|a| *a != target.is_active) {
         events.push(if active {
-            (Kind::UserActivated, "activated")
+            (Kind::UserActivated, "activated".into())
         } else {
             revoke_sessions = Some(Reason::Deactivated);
-            (Kind::UserDeactivated, "deactivated")
+            (Kind::UserDeactivated, "deactivated".into())
         });
     }
     if let Some(superuser) = changes.is_superuser.filter(|s| *s != target.is_superuser) {
@@ -262,17 +264,27 @@ async fn apply_changes(
                 "granted superuser"
             } else {
                 "revoked superuser"
-            },
+            }
+            .into(),
         ));
     }
-    if new_email.is_some() || new_name.is_some() {
-        events.push((Kind::UserUpdated, "profile changed"));
+    if new_name.is_some() {
+        events.push((Kind::UserUpdated, "profile changed".into()));
+    }
+    if let Some(email) = &new_email {
+        // Only a superuser's updateUser gets here with an address (updateMe
+        // has none): their word proves it, and the audit keeps both.
+        let detail = format!("set by a superuser: {} → {email}", target.email);
+        events.push((Kind::EmailChanged, detail));
     }
 
     let txn = state.db.begin().await?;
     let mut active = target.clone().into_active_model();
-    if let Some(email) = new_email {
-        active.email = Set(email);
+    if let Some(email) = &new_email {
+        active.email = Set(email.clone());
+        active.email_verified_at = Set(Some(now));
+        // Links to prove the old address, or to move to another, are moot.
+        email_token::revoke(&txn, target.id, None).await?;
     }
     if let Some(name) = new_name {
         active.full_name = Set(name);
@@ -307,12 +319,17 @@ async fn apply_changes(
                 subject: Some(updated.id),
                 subject_email: Some(&updated.email),
                 ip: caller.ip,
-                detail: Some(detail),
+                detail: Some(&detail),
             },
         )
         .await?;
     }
     txn.commit().await?;
+    if new_email.is_some() {
+        state
+            .mailer
+            .send_email_changed(&target.email, &updated.email);
+    }
     Ok(updated)
 }
 
@@ -399,6 +416,8 @@ pub async fn ensure_first_superuser(state: &AppState) -> Result<bool, AppError> 
         full_name: None,
         is_active: true,
         is_superuser: true,
+        // The operator configured this address.
+        email_verified: true,
     };
     let detail = "first superuser from configuration";
     let (txn, _) =

@@ -68,6 +68,10 @@ pub struct NewAccount {
     pub password_hash: String,
     pub is_active: bool,
     pub is_superuser: bool,
+    /// Whether the address counts as proven from the start (only the first
+    /// superuser, whose address the operator configured); everyone else
+    /// proves it with a link.
+    pub email_verified: bool,
 }
 
 /// Inserts the account. Sign-up, `createUser` and the first superuser all
@@ -86,6 +90,7 @@ pub async fn insert<C: ConnectionTrait>(
         is_active: Set(account.is_active),
         is_superuser: Set(account.is_superuser),
         tokens_valid_after: Set(now),
+        email_verified_at: Set(account.email_verified.then_some(now)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -150,6 +155,22 @@ pub async fn replace_hash_if_unchanged<C: ConnectionTrait>(
         .col_expr(user::Column::PasswordHash, Expr::value(new))
         .filter(user::Column::Id.eq(id))
         .filter(user::Column::PasswordHash.eq(old))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Marks the user's address proven now, unless it already was; whether it
+/// changed anything (so the caller audits only a real change).
+pub async fn mark_email_verified<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::EmailVerifiedAt.is_null())
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)

@@ -318,19 +318,28 @@ impl TestApp {
             .await
     }
 
-    /// Signs up a normal user and logs them in.
+    /// `signup` with this address and password (and name), as sent.
+    pub async fn signup(&self, email: &str, password: &str, name: Option<&str>) -> Reply {
+        self.gql(
+            "mutation($input: SignupInput!) { signup(input: $input) { message } }",
+            json!({ "input": { "email": email, "password": password, "fullName": name } }),
+            None,
+        )
+        .await
+    }
+
+    /// Signs up a normal user, takes their verification e-mail out of the
+    /// SMTP sink (so tests that read a user's mail see only their own), and
+    /// logs them in. The address stays unverified; REQUIRE_EMAIL_VERIFICATION
+    /// is off in local mode, as here.
     pub async fn user(&self, name: &str) -> TestUser {
         let email = format!("{name}.{}@rampart.dev", random(6).to_lowercase());
         let password = strong_password();
-        let reply = self
-            .gql(
-                "mutation($input: SignupInput!) { signup(input: $input) { id } }",
-                json!({ "input": { "email": email, "password": password, "fullName": name } }),
-                None,
-            )
-            .await;
-        let id = reply.ok()["signup"]["id"].as_str().unwrap().to_owned();
+        self.signup(&email, &password, Some(name)).await.ok();
+        self.smtp.take_for(&email).await;
         let token = self.token(&email, &password).await;
+        let me = self.gql("{ me { id } }", json!({}), Some(&token)).await;
+        let id = me.ok()["me"]["id"].as_str().unwrap().to_owned();
         TestUser {
             id,
             email,

@@ -26,13 +26,31 @@ impl Received {
 
     /// The token from the reset (or set-password) link in the message.
     pub fn token(&self) -> String {
+        self.link_token("set-password")
+    }
+
+    /// The token of the link to the SPA page `page` (`verify-email`,
+    /// `confirm-email`, `reset-password`) in the message.
+    pub fn link_token(&self, page: &str) -> String {
         let decoded = self.decoded();
-        let start = decoded.find("set-password?token=").expect("a reset link")
-            + "set-password?token=".len();
+        let marker = format!("{page}?token=");
+        let start = decoded
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {page} link in {decoded}"))
+            + marker.len();
         decoded[start..]
             .chars()
             .take_while(char::is_ascii_hexdigit)
             .collect()
+    }
+
+    /// The `Subject:` line's value.
+    pub fn subject(&self) -> String {
+        self.decoded()
+            .lines()
+            .find_map(|l| l.strip_prefix("Subject: "))
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -112,6 +130,35 @@ impl SmtpSink {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("no e-mail to {to} arrived");
+    }
+
+    /// Waits for a message to `to`, then removes every message to `to`
+    /// from the sink and returns them.
+    pub async fn take_for(&self, to: &str) -> Vec<Received> {
+        self.wait_for(to).await;
+        let mut store = self.store.lock().unwrap();
+        let (taken, kept) = store
+            .drain(..)
+            .partition(|m| m.to.iter().any(|t| t.contains(to)));
+        *store = kept;
+        taken
+    }
+
+    /// Waits (up to 10 s) for a message to `to` whose subject contains
+    /// `subject`, since mail is sent in the background.
+    pub async fn wait_for_subject(&self, to: &str, subject: &str) -> Received {
+        for _ in 0..200 {
+            if let Some(found) = self
+                .messages_to(to)
+                .into_iter()
+                .rev()
+                .find(|m| m.subject().contains(subject))
+            {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no e-mail to {to} about {subject:?} arrived");
     }
 
     pub fn messages_to(&self, to: &str) -> Vec<Received> {
