@@ -294,7 +294,7 @@ impl Mailer {
                 templates::confirm_email_change_email(
                     &self.project,
                     &self.frontend,
-                    new_email,
+                    to,
                     token,
                     self.email_link_ttl,
                 ),

@@ -25,6 +25,12 @@ const AUTH_MUTATIONS: &[&str] = &[
     // the token the first just rotated away.
     "refreshSession",
     "logout",
+    // Each spends a link token or sends e-mail (issue 14): batching them
+    // would multiply guesses or messages past the per-request budgets.
+    "verifyEmail",
+    "resendVerificationEmail",
+    "requestEmailChange",
+    "confirmEmailChange",
 ];
 
 /// Checked by the HTTP transport on the parsed document, before the request

@@ -210,7 +210,19 @@ async fn previews_render_every_template_with_sample_data(backend: Backend) {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["password_reset", "welcome", "test"]);
+    assert_eq!(
+        names,
+        [
+            "password_reset",
+            "welcome",
+            "test",
+            "verify_email",
+            "signup_attempt",
+            "confirm_email_change",
+            "email_change_requested",
+            "email_changed",
+        ]
+    );
     let subjects: Vec<&str> = previews
         .iter()
         .map(|p| p["subject"].as_str().unwrap())
@@ -220,7 +232,12 @@ async fn previews_render_every_template_with_sample_data(backend: Backend) {
         [
             "Acme & Co: reset your password",
             "Acme & Co: set up your new account",
-            "Acme & Co: test e-mail"
+            "Acme & Co: test e-mail",
+            "Acme & Co: verify your e-mail address",
+            "Acme & Co: someone tried to sign up with your address",
+            "Acme & Co: confirm your new e-mail address",
+            "Acme & Co: a change of your e-mail address was requested",
+            "Acme & Co: your e-mail address was changed",
         ]
     );
     for preview in &previews {

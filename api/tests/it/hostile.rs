@@ -426,13 +426,27 @@ async fn control_and_invisible_characters_are_refused_the_same_everywhere(backen
         .await;
     ok.ok();
     let update_me = "mutation($input: UpdateMeInput!) { updateMe(input: $input) { id } }";
-    for (input, field) in [
-        (json!({ "fullName": "Jane\u{202E}eod" }), "fullName"),
-        (json!({ "email": "ad\u{200B}min@rampart.dev" }), "email"),
-        (json!({ "email": "admin@rampart.dev\u{0}" }), "email"),
+    let change_email = "mutation($input: RequestEmailChangeInput!) { requestEmailChange(input: $input) { message } }";
+    let password = user.password.as_str();
+    for (operation, input, field) in [
+        (
+            update_me,
+            json!({ "fullName": "Jane\u{202E}eod" }),
+            "fullName",
+        ),
+        (
+            change_email,
+            json!({ "newEmail": "ad\u{200B}min@rampart.dev", "password": password }),
+            "newEmail",
+        ),
+        (
+            change_email,
+            json!({ "newEmail": "admin@rampart.dev\u{0}", "password": password }),
+            "newEmail",
+        ),
     ] {
         let reply = app
-            .gql(update_me, json!({ "input": input }), Some(&user.token))
+            .gql(operation, json!({ "input": input }), Some(&user.token))
             .await;
         assert_eq!(
             (reply.code(), reply.field()),
@@ -443,7 +457,7 @@ async fn control_and_invisible_characters_are_refused_the_same_everywhere(backen
     }
     let signup = app
         .gql(
-            "mutation($input: SignupInput!) { signup(input: $input) { id } }",
+            "mutation($input: SignupInput!) { signup(input: $input) { message } }",
             json!({ "input": { "email": "ad\u{200B}min@rampart.dev", "password": crate::common::strong_password() } }),
             None,
         )
