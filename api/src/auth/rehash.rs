@@ -91,6 +91,7 @@ mod tests {
             is_active: true,
             is_superuser: false,
             tokens_valid_after: now,
+            email_verified_at: None,
             created_at: now,
             updated_at: now,
         };
