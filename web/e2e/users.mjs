@@ -24,7 +24,7 @@ export async function signUpUser(
 ) {
   const email = uniqueEmail(tag);
   const password = strongPassword();
-  await gql(baseUrl, "mutation S($input: SignupInput!) { signup(input: $input) { id } }", {
+  await gql(baseUrl, "mutation S($input: SignupInput!) { signup(input: $input) { message } }", {
     input: { email, password, fullName },
   });
   if (!login) return { email, password, fullName };

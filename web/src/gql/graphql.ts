@@ -69,14 +69,20 @@ export type UpdateItemInput = {
   title?: string | null | undefined;
 };
 
-/** What a user may change about themselves: no role, no activation. */
+/**
+ * What a user may change about themselves: their name. (The address
+ * changes through `requestEmailChange`, with the password and a link.)
+ */
 export type UpdateMeInput = {
-  email?: string | null | undefined;
   /** `null` clears the name; leaving it out keeps it. */
   fullName?: string | null | undefined;
 };
 
 export type UpdateUserInput = {
+  /**
+   * Set directly (a superuser's word proves it: the address counts as
+   * verified), audited with the old and new address; the old one is told.
+   */
   email?: string | null | undefined;
   fullName?: string | null | undefined;
   isActive?: boolean | null | undefined;
@@ -272,7 +278,7 @@ export type SignupMutationVariables = Exact<{
 }>;
 
 
-export type SignupMutation = { signup: { id: string, email: string } };
+export type SignupMutation = { signup: { message: string } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -570,8 +576,7 @@ export const ResetPasswordDocument = new TypedDocumentString(`
 export const SignupDocument = new TypedDocumentString(`
     mutation Signup($input: SignupInput!) {
   signup(input: $input) {
-    id
-    email
+    message
   }
 }
     `) as unknown as TypedDocumentString<SignupMutation, SignupMutationVariables>;

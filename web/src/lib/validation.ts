@@ -102,7 +102,7 @@ export const changePasswordSchema = (limits: PasswordLimits) =>
       }),
     );
 
-export const updateMeSchema = z.object({ email, fullName: optionalText(NAME_MAX, "Full name") });
+export const updateMeSchema = z.object({ fullName: optionalText(NAME_MAX, "Full name") });
 
 export const itemSchema = z.object({
   title: z

@@ -18,8 +18,7 @@ import { redirectIfSignedIn, rootRoute } from "./root";
 const SignupMutation = graphql(`
   mutation Signup($input: SignupInput!) {
     signup(input: $input) {
-      id
-      email
+      message
     }
   }
 `);
@@ -70,8 +69,10 @@ function SignupForm() {
     schema,
     ["fullName", "email", "password", "confirmPassword"],
     async ({ email, password, fullName }) => {
-      await signup.mutateAsync({ email, password, fullName });
-      toast.success("Your account is ready. Log in to continue.");
+      // The same answer whether or not the address already has an account
+      // (no enumeration): what to do next is in the e-mail.
+      const { signup: answer } = await signup.mutateAsync({ email, password, fullName });
+      toast.success(answer.message);
       await navigate({ to: "/login" });
     },
   );
