@@ -458,9 +458,16 @@ async fn accounts_older_than_verification_count_as_verified(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (email, password) = (new_address("veteran"), strong_password());
     sign_up(&app, &email, &password).await;
+    // One connection, as `api migrate` runs them: on SQLite a schema change
+    // made on one pooled connection and the next one made on another can
+    // race under load.
+    let mut config = app.state.config.database.clone();
+    config.max_connections = 1;
+    let migrations = rampart_api::db::connect(&config, false).await.unwrap();
+    Migrator::down(&migrations, Some(2)).await.unwrap();
+    Migrator::up(&migrations, None).await.unwrap();
+    migrations.close().await.unwrap();
     let db = &app.state.db;
-    Migrator::down(db, Some(2)).await.unwrap();
-    Migrator::up(db, None).await.unwrap();
     let row = entity::user::Entity::find()
         .filter(entity::user::Column::Email.eq(email.as_str()))
         .one(db)
