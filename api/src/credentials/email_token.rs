@@ -10,8 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use entity::email_token as token;
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -103,24 +102,6 @@ pub async fn consume<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(invalid_link)
-}
-
-/// The address of the user's pending change: the newest unused, unexpired
-/// change link, if any.
-pub async fn pending_change<C: ConnectionTrait>(
-    db: &C,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Option<String>, AppError> {
-    let row = token::Entity::find()
-        .filter(token::Column::UserId.eq(user_id))
-        .filter(token::Column::Purpose.eq(Purpose::Change.as_str()))
-        .filter(token::Column::UsedAt.is_null())
-        .filter(token::Column::ExpiresAt.gt(now))
-        .order_by_desc(token::Column::CreatedAt)
-        .one(db)
-        .await?;
-    Ok(row.map(|row| row.email))
 }
 
 /// Deletes the user's links of `purpose` (all of them when `None`): the

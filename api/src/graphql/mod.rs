@@ -24,7 +24,8 @@ use crate::{
     state::AppState,
     users::{
         graphql::{UsersMutation, UsersQuery},
-        loader::{PendingEmailLoader, UserLoader},
+        loader::UserLoader,
+        pending_email::PendingEmailLoader,
     },
 };
 

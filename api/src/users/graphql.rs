@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    loader::PendingEmailLoader,
+    pending_email::PendingEmailLoader,
     service::{self, NewUser, ProfileChanges, UserChanges, UserQuery},
 };
 use crate::{

@@ -2,6 +2,7 @@
 
 pub mod graphql;
 pub mod loader;
+pub mod pending_email;
 pub mod service;
 pub mod store;
 mod validate;
