@@ -283,8 +283,12 @@ async fn apply_changes(
     if let Some(email) = &new_email {
         active.email = Set(email.clone());
         active.email_verified_at = Set(Some(now));
-        // Links to prove the old address, or to move to another, are moot.
+        // Links to prove the old address, or to move to another, are moot;
+        // reset and welcome links went to the old address, which no longer
+        // speaks for the account (a welcome link sent to a mistyped address
+        // must not set the password of the corrected one).
         email_token::revoke(&txn, target.id, None).await?;
+        link_token::revoke_all(&txn, target.id).await?;
     }
     if let Some(name) = new_name {
         active.full_name = Set(name);

@@ -444,6 +444,37 @@ async fn a_superuser_sets_an_address_directly_verified_and_audited(backend: Back
         )
         .await;
     assert_eq!((taken.code(), taken.field()), ("CONFLICT", "email"));
+
+    // A welcome link mailed to a mistyped address dies when a superuser
+    // corrects the address: it can no longer set the account's password.
+    let typo = new_address("typo");
+    let created = app
+        .gql(
+            "mutation($e: String!) { createUser(input: {email: $e}) { id } }",
+            json!({ "e": typo }),
+            Some(&admin),
+        )
+        .await;
+    let id = created.ok()["createUser"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let welcome = app.smtp.wait_for(&typo).await.token();
+    app.gql(
+        "mutation($id: UUID!, $e: String!) { updateUser(id: $id, input: {email: $e}) { id } }",
+        json!({ "id": id, "e": new_address("corrected") }),
+        Some(&admin),
+    )
+    .await
+    .ok();
+    let reset = app
+        .gql(
+            "mutation($t: String!, $p: String!) { resetPassword(input: {token: $t, newPassword: $p}) { message } }",
+            json!({ "t": welcome, "p": strong_password() }),
+            None,
+        )
+        .await;
+    assert_eq!(reset.code(), "BAD_USER_INPUT", "{}", reset.body);
 }
 
 async fn pending_email_is_shown_to_the_user_and_superusers_only(backend: Backend) {
