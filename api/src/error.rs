@@ -16,6 +16,9 @@ pub mod code {
     pub const CONFLICT: &str = "CONFLICT";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// A superuser without a second factor asked for a superuser-only
+    /// operation while `MFA_REQUIRED_FOR_SUPERUSERS` is on: enrol first.
+    pub const MFA_ENROLMENT_REQUIRED: &str = "MFA_ENROLMENT_REQUIRED";
     /// A dependency (the database) is down: retry later; not a bug.
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
@@ -35,6 +38,8 @@ pub enum AppError {
     InvalidCredentials,
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("Set up two-step sign-in (Settings, Security) before using administrator operations.")]
+    MfaEnrolmentRequired,
     #[error("{0} not found.")]
     NotFound(&'static str),
     #[error("{message}")]
@@ -86,6 +91,7 @@ impl AppError {
         match self {
             Self::Unauthenticated | Self::InvalidCredentials => code::UNAUTHENTICATED,
             Self::Forbidden(_) => code::FORBIDDEN,
+            Self::MfaEnrolmentRequired => code::MFA_ENROLMENT_REQUIRED,
             Self::NotFound(_) => code::NOT_FOUND,
             Self::BadInput { .. } => code::BAD_USER_INPUT,
             Self::Conflict { .. } => code::CONFLICT,

@@ -65,8 +65,16 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
 }
 
 /// The e-mails the API sends, as `kind` label values.
-pub const EMAIL_KINDS: &[&str] = &["password_reset", "welcome", "test"];
-const LOGIN_OUTCOMES: &[&str] = &["succeeded", "failed", "throttled", "shed"];
+pub const EMAIL_KINDS: &[&str] = &[
+    "password_reset",
+    "welcome",
+    "test",
+    "mfa_enabled",
+    "mfa_disabled",
+    "mfa_reset",
+    "mfa_recovery_code_used",
+];
+const LOGIN_OUTCOMES: &[&str] = &["succeeded", "challenged", "failed", "throttled", "shed"];
 
 /// Series that may stay quiet for days (failed e-mails, acquire timeouts,
 /// shed logins) exist from the start at zero, so that a rate over them
@@ -96,7 +104,7 @@ pub fn http_request(route: &str, status: u16) {
         .increment(1);
 }
 
-/// `outcome`: succeeded, failed, throttled or shed.
+/// `outcome`: succeeded, challenged (a second factor is next), failed, throttled or shed.
 pub fn login(outcome: &'static str) {
     counter!(LOGINS, "outcome" => outcome).increment(1);
 }

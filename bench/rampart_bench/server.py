@@ -205,7 +205,7 @@ class Client:
         return body["data"]
 
 
-LOGIN = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }"
+LOGIN = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { ... on AccessToken { accessToken } } }"
 
 
 def made_up_password() -> str:

@@ -627,7 +627,7 @@ def run() -> int:
 
         def login():
             status, headers, doc = http.graphql(
-                "mutation Login($input: LoginInput!) { login(input: $input) { accessToken expiresAt } }",
+                "mutation Login($input: LoginInput!) { login(input: $input) { ... on AccessToken { accessToken expiresAt } } }",
                 {"input": {"email": admin_email, "password": admin_password}})
             assert status == 200, f"status {status}: {doc}"
             token = ((doc.get("data") or {}).get("login") or {}).get("accessToken")
@@ -641,7 +641,7 @@ def run() -> int:
 
         def bad_login():
             status, _, doc = http.graphql(
-                "mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }",
+                "mutation Login($input: LoginInput!) { login(input: $input) { ... on AccessToken { accessToken } } }",
                 {"input": {"email": admin_email, "password": "wrong-" + admin_password}})
             assert not ((doc.get("data") or {}).get("login")), f"wrong password accepted: {doc}"
             assert doc.get("errors"), doc

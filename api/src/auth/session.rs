@@ -10,7 +10,7 @@ use entity::{session, user};
 use sea_orm::{EntityTrait, TransactionTrait};
 use secrecy::ExposeSecret;
 
-use super::throttle::{self, ip_key};
+use crate::throttle::{self, ip_key};
 use crate::{
     audit::{self, AuditEntry, Kind},
     caller::Caller,
@@ -57,6 +57,7 @@ pub(super) async fn open(
     caller: &Caller,
     user: &user::Model,
     remember_me: bool,
+    mfa_used: bool,
 ) -> Result<SignedIn, AppError> {
     let now = Utc::now();
     let new = NewSession {
@@ -64,19 +65,21 @@ pub(super) async fn open(
         remember_me,
         ip: caller.ip,
         user_agent: caller.user_agent.as_deref(),
+        mfa_used,
     };
     let txn = state.db.begin().await?;
     store::prune(&txn, user.id, now).await?;
     let (session, refresh) = store::create(&txn, &state.config.sessions, new, now).await?;
     let reuse_detected = store::take_reuse_notice(&txn, user.id).await?;
     let detail = format!(
-        "session {}; {}",
+        "session {}; {}{}",
         session.id,
         if remember_me {
             "remember me"
         } else {
             "browser session"
-        }
+        },
+        if mfa_used { "; second factor" } else { "" }
     );
     let entry = AuditEntry {
         actor: Some(user.id),

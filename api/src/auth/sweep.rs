@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::throttle;
+use crate::throttle;
 use crate::{error::AppError, sessions::store, state::AppState};
 
 /// How often each replica sweeps. The tables hold at most this much more

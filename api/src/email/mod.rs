@@ -5,6 +5,7 @@
 //! server answered (`send_test`, `delivery.rs`).
 
 mod delivery;
+mod mfa;
 mod templates;
 
 pub use delivery::{Delivered, DeliveryError, Failure};
@@ -176,7 +177,7 @@ impl Mailer {
     /// or account), for the superuser's preview.
     pub fn previews(&self) -> Vec<(&'static str, Email)> {
         let (to, name, token) = ("jane.doe@example.com", "Jane Doe", "sample-token");
-        vec![
+        let mut previews = vec![
             (
                 "password_reset",
                 templates::password_reset_email(
@@ -202,7 +203,9 @@ impl Mailer {
                 "test",
                 templates::test_email(&self.project, &self.frontend, to, TestOrigin::AdminArea),
             ),
-        ]
+        ];
+        previews.extend(self.mfa_previews(to));
+        previews
     }
 
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {

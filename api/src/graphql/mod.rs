@@ -19,6 +19,10 @@ use crate::{
     auth::graphql::{AuthMutation, AuthQuery},
     caller::Caller,
     items::graphql::{ItemsMutation, ItemsQuery},
+    mfa::{
+        graphql::{MfaMutation, MfaQuery},
+        loader::MfaEnabledLoader,
+    },
     sessions::graphql::{SessionsMutation, SessionsQuery},
     state::AppState,
     users::{
@@ -34,6 +38,7 @@ pub struct QueryRoot(
     ItemsQuery,
     AuditQuery,
     SessionsQuery,
+    MfaQuery,
     AdminQuery,
 );
 
@@ -43,6 +48,7 @@ pub struct MutationRoot(
     UsersMutation,
     ItemsMutation,
     SessionsMutation,
+    MfaMutation,
     AdminMutation,
 );
 
@@ -123,7 +129,10 @@ impl ApiSchema {
         caller: Caller,
     ) -> async_graphql::Response {
         let loader = DataLoader::new(UserLoader::new(self.state.db.clone()), tokio::spawn);
-        self.schema.execute(request.data(caller).data(loader)).await
+        let mfa = DataLoader::new(MfaEnabledLoader::new(self.state.db.clone()), tokio::spawn);
+        self.schema
+            .execute(request.data(caller).data(loader).data(mfa))
+            .await
     }
 }
 

@@ -31,6 +31,10 @@ pub enum Reason {
     Deactivated,
     /// A rotated refresh token came back: someone else holds the session.
     ReuseDetected,
+    /// The user turned MFA on or off or renewed their recovery codes.
+    MfaChanged,
+    /// A superuser removed the user's MFA.
+    MfaReset,
 }
 
 impl Reason {
@@ -43,6 +47,8 @@ impl Reason {
             Reason::PasswordReset => "password_reset",
             Reason::Deactivated => "deactivated",
             Reason::ReuseDetected => "reuse_detected",
+            Reason::MfaChanged => "mfa_changed",
+            Reason::MfaReset => "mfa_reset",
         }
     }
 }
@@ -60,6 +66,8 @@ pub struct NewSession<'a> {
     pub remember_me: bool,
     pub ip: Option<IpAddr>,
     pub user_agent: Option<&'a str>,
+    /// The sign-in passed a second factor.
+    pub mfa_used: bool,
 }
 
 fn bounded(user_agent: Option<&str>) -> Option<String> {
@@ -102,6 +110,7 @@ pub async fn create<C: ConnectionTrait>(
         revoked_at: Set(None),
         revoked_reason: Set(None),
         reuse_notice_pending: Set(false),
+        mfa_used: Set(new.mfa_used),
     }
     .insert(db)
     .await?;

@@ -1,16 +1,21 @@
-use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{
+    dataloader::DataLoader, ComplexObject, Context, Enum, InputObject, MaybeUndefined, Object,
+    SimpleObject,
+};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::service::{self, NewUser, ProfileChanges, UserChanges, UserQuery};
 use crate::{
-    error::GqlResult,
+    error::{AppError, GqlResult},
+    mfa::loader::MfaEnabledLoader,
     pagination::{Newest, Page},
     resolver::{change, request, Message},
 };
 
 /// A user as clients see it: never the password hash or revocation state.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct User {
     pub id: Uuid,
     pub email: String,
@@ -32,6 +37,29 @@ impl From<entity::user::Model> for User {
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
+    }
+}
+
+#[ComplexObject]
+impl User {
+    /// Whether the account has a confirmed second factor. The user's own
+    /// and superusers' views only.
+    async fn mfa_enabled(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let (_, caller) = request(ctx)?;
+        let viewer = caller.viewer().gql()?;
+        if viewer.id() != self.id && !viewer.is_superuser() {
+            return Err(AppError::Forbidden(
+                "Only the user and superusers see this.",
+            ))
+            .gql();
+        }
+        let loader = ctx.data::<DataLoader<MfaEnabledLoader>>()?;
+        Ok(loader
+            .load_one(self.id)
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("loading MFA state: {e}")))
+            .gql()?
+            .unwrap_or(false))
     }
 }
 

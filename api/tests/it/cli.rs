@@ -400,7 +400,7 @@ fn local_mode_keeps_its_generated_jwt_secret_so_tokens_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let password = strong_password();
     let login = format!(
-        r#"mutation {{ login(input: {{email: "dev@rampart.dev", password: "{password}"}}) {{ accessToken }} }}"#
+        r#"mutation {{ login(input: {{email: "dev@rampart.dev", password: "{password}"}}) {{ ... on AccessToken {{ accessToken }} }} }}"#
     );
     let token = with_local_server(dir.path(), &password, |bind| {
         let reply = post_graphql(bind, &login, None);
