@@ -17,6 +17,7 @@ mod import_hostile;
 mod items;
 mod limits;
 mod metrics;
+mod mfa;
 mod reads;
 mod recovery;
 mod rehash;
