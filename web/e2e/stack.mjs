@@ -304,7 +304,8 @@ export async function apiLoginCookie(baseUrl, email, password, rememberMe = fals
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({
-      query: "mutation L($input: LoginInput!) { login(input: $input) { ... on AccessToken { sessionId } } }",
+      query:
+        "mutation L($input: LoginInput!) { login(input: $input) { ... on AccessToken { sessionId } } }",
       variables: { input: { email, password, rememberMe } },
     }),
   });

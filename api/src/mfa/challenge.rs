@@ -137,3 +137,16 @@ pub async fn consume<C: ConnectionTrait>(
         .await?;
     Ok(updated.rows_affected == 1)
 }
+
+/// Deletes challenges past their deadline (the sweep); `used_at` rows go
+/// too once expired, since nothing reads a spent challenge again.
+pub async fn prune_expired<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let deleted = mfa_challenge::Entity::delete_many()
+        .filter(mfa_challenge::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}

@@ -210,7 +210,18 @@ async fn previews_render_every_template_with_sample_data(backend: Backend) {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["password_reset", "welcome", "test"]);
+    assert_eq!(
+        names,
+        [
+            "password_reset",
+            "welcome",
+            "test",
+            "mfa_enabled",
+            "mfa_disabled",
+            "mfa_reset",
+            "mfa_recovery_code_used"
+        ]
+    );
     let subjects: Vec<&str> = previews
         .iter()
         .map(|p| p["subject"].as_str().unwrap())
@@ -220,7 +231,11 @@ async fn previews_render_every_template_with_sample_data(backend: Backend) {
         [
             "Acme & Co: reset your password",
             "Acme & Co: set up your new account",
-            "Acme & Co: test e-mail"
+            "Acme & Co: test e-mail",
+            "Acme & Co: two-step sign-in is on",
+            "Acme & Co: two-step sign-in is off",
+            "Acme & Co: an administrator turned off two-step sign-in",
+            "Acme & Co: a recovery code was used"
         ]
     );
     for preview in &previews {

@@ -466,6 +466,10 @@ fn only_local_mode_reads_the_development_secret_file() {
             .env("FIRST_SUPERUSER_PASSWORD", strong_password())
             .env("FRONTEND_HOST", "https://rampart.dev")
             .env("SMTP_HOST", "127.0.0.1")
+            .env(
+                "MFA_ENCRYPTION_KEY",
+                rampart_api::config::MfaKey::generate().to_hex(),
+            )
             .env("API_BIND", &bind)
             .env("SHUTDOWN_DRAIN_SECS", "0");
     };
