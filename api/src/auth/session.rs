@@ -158,13 +158,7 @@ async fn try_refresh(
         if !store::is_live(&session, now) || !user_is_active(state, &session).await? {
             return Err(AppError::Unauthenticated);
         }
-        let client = Use {
-            ip: caller.ip,
-            user_agent: caller.user_agent.as_deref(),
-        };
-        let config = &state.config.sessions;
-        let Some(token) = store::rotate(&state.db, config, &session, &hash, client, now).await?
-        else {
+        let Some(token) = rotate_detached(state, caller, &session, &hash, now).await? else {
             // Another refresh rotated it a moment ago (that one won), or the
             // session ended in between: only the first gets an access token.
             let current = store::find(&state.db, session.id).await?;
@@ -193,6 +187,42 @@ async fn try_refresh(
     }
     reuse_detected(state, caller, &session, now).await?;
     Err(AppError::Unauthenticated)
+}
+
+/// The rotation's transaction, run to its end even when the client hangs
+/// up. A request future dropped while `begin()` is in flight (BEGIN sent,
+/// the transaction not yet owned by anyone who would roll it back) leaves
+/// the pooled connection inside an open transaction; every later statement
+/// on it then runs in that transaction, never commits, and holds its row
+/// locks (a throttle row, so later log-ins time out):
+/// `sessions_hostile::a_refresh_whose_client_hangs_up_leaves_the_session_usable`
+/// caught it. On its own task the transaction always commits or rolls back.
+async fn rotate_detached(
+    state: &AppState,
+    caller: &Caller,
+    session: &session::Model,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
+    let (state, session, hash) = (state.clone(), session.clone(), hash.to_owned());
+    let (ip, user_agent) = (caller.ip, caller.user_agent.clone());
+    tokio::spawn(async move {
+        let client = Use {
+            ip,
+            user_agent: user_agent.as_deref(),
+        };
+        store::rotate(
+            &state.db,
+            &state.config.sessions,
+            &session,
+            &hash,
+            client,
+            now,
+        )
+        .await
+    })
+    .await
+    .map_err(|e| AppError::internal(anyhow::anyhow!("the rotation task failed: {e}")))?
 }
 
 fn chrono_delta(duration: Duration) -> chrono::TimeDelta {
