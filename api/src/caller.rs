@@ -16,6 +16,10 @@ use crate::error::AppError;
 pub struct Viewer {
     pub user: entity::user::Model,
     pub session_id: Uuid,
+    /// The account has a confirmed second factor.
+    pub mfa_enabled: bool,
+    /// `MFA_REQUIRED_FOR_SUPERUSERS`: superuser rights need MFA on.
+    pub superuser_needs_mfa: bool,
 }
 
 impl Viewer {
@@ -27,12 +31,19 @@ impl Viewer {
         self.user.is_superuser
     }
 
+    /// The one place superuser rights are granted. With
+    /// `MFA_REQUIRED_FOR_SUPERUSERS` a superuser without MFA gets
+    /// `MFA_ENROLMENT_REQUIRED` instead: a stolen password alone must not
+    /// reach the admin operations. Enrolment itself is open to every
+    /// signed-in user, so the first superuser can always enrol.
     pub fn require_superuser(&self) -> Result<(), AppError> {
-        if self.is_superuser() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("This needs superuser rights."))
+        if !self.is_superuser() {
+            return Err(AppError::Forbidden("This needs superuser rights."));
         }
+        if self.superuser_needs_mfa && !self.mfa_enabled {
+            return Err(AppError::MfaEnrolmentRequired);
+        }
+        Ok(())
     }
 }
 
@@ -60,6 +71,9 @@ pub struct Caller {
     /// The refresh cookie, present only on a JSON POST from the SPA's own
     /// origin (`http::graphql`); only `refreshSession` and `logout` read it.
     pub refresh_cookie: Option<SecretString>,
+    /// The login challenge's binding cookie, read under the same rules;
+    /// only `completeMfaLogin` reads it.
+    pub mfa_cookie: Option<SecretString>,
 }
 
 impl Caller {
@@ -71,6 +85,7 @@ impl Caller {
             request_id: String::new(),
             user_agent: None,
             refresh_cookie: None,
+            mfa_cookie: None,
         }
     }
 

@@ -11,6 +11,9 @@ use rand::{distr::Alphanumeric, Rng};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+mod mfa;
+pub use mfa::{MfaConfig, MfaKey};
+
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error in {var}: {message}")]
 pub struct ConfigError {
@@ -276,6 +279,7 @@ pub struct Config {
     pub password: PasswordConfig,
     pub throttle: ThrottleConfig,
     pub sessions: SessionConfig,
+    pub mfa: MfaConfig,
     pub reset_token_ttl: Duration,
     pub set_password_token_ttl: Duration,
     pub email_verification: EmailVerificationConfig,
@@ -546,6 +550,7 @@ impl Config {
             link_ttl: src.seconds("EMAIL_VERIFICATION_TTL_SECS", 24 * 3600, 14 * 24 * 3600)?,
         };
         let sessions = parse_sessions(&src, hardened, &frontend_host)?;
+        let mfa = mfa::parse(&src, hardened)?;
 
         Ok(Config {
             environment,
@@ -562,6 +567,7 @@ impl Config {
             password,
             throttle,
             sessions,
+            mfa,
             reset_token_ttl: Duration::from_secs(
                 60 * src.ranged("RESET_TOKEN_TTL_MINUTES", 15, 1, 24 * 60)?,
             ),
@@ -873,6 +879,7 @@ pub(crate) mod test_support {
         pub db_password: String,
         pub jwt_secret: String,
         pub superuser_password: String,
+        pub mfa_key: String,
     }
 
     impl Strong {
@@ -885,6 +892,7 @@ pub(crate) mod test_support {
                     unlike_placeholder(12),
                     unlike_placeholder(12)
                 ),
+                mfa_key: MfaKey::generate().to_hex(),
             }
         }
     }
@@ -919,6 +927,7 @@ pub(crate) mod test_support {
             ),
             ("FRONTEND_HOST", "https://rampart.dev"),
             ("SMTP_HOST", "smtp.rampart.dev"),
+            ("MFA_ENCRYPTION_KEY", strong.mfa_key.as_str()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -1027,6 +1036,14 @@ mod tests {
             ("SESSION_IDLE_TIMEOUT_SECS", "10"),
             ("SESSION_REMEMBER_LIFETIME_SECS", "31536000"),
             ("ACCESS_TOKEN_TTL_MINUTES", "600"),
+            ("MFA_ENCRYPTION_KEY", ""),
+            ("MFA_ENCRYPTION_KEY", "changethis-changethis-changethis"),
+            (
+                "MFA_ENCRYPTION_KEY",
+                "0000000000000000000000000000000000000000000000000000000000000000",
+            ),
+            ("MFA_ENCRYPTION_KEYS_PREVIOUS", "too-short"),
+            ("MFA_CHALLENGE_TTL_SECS", "86400"),
         ];
         for (var, value) in cases {
             let error =
@@ -1092,6 +1109,30 @@ mod tests {
         assert!(!printed.contains(&strong.jwt_secret));
         assert!(!printed.contains(&strong.superuser_password));
         assert!(!printed.contains(&strong.db_password));
+        assert!(!printed.contains(&strong.mfa_key));
+    }
+
+    #[test]
+    fn mfa_defaults_differ_by_environment() {
+        let local = config(&[]).expect("local defaults");
+        assert!(local.mfa.generated && !local.mfa.required_for_superusers);
+        assert_eq!(local.mfa.challenge_ttl, Duration::from_secs(300));
+        let cfg = production_with_overrides(&[]).expect("valid production config");
+        assert!(!cfg.mfa.generated && cfg.mfa.required_for_superusers);
+        let old = MfaKey::generate().to_hex();
+        let current = cfg.mfa.key.to_hex();
+        let rotated = production_with_overrides(&[
+            ("MFA_ENCRYPTION_KEY", &MfaKey::generate().to_hex()),
+            ("MFA_ENCRYPTION_KEYS_PREVIOUS", &format!("{old}, {current}")),
+        ])
+        .expect("two previous keys");
+        assert_eq!(rotated.mfa.previous_keys.len(), 2);
+        let error = production_with_overrides(&[
+            ("MFA_ENCRYPTION_KEY", &current),
+            ("MFA_ENCRYPTION_KEYS_PREVIOUS", &current),
+        ])
+        .expect_err("the current key among the previous ones");
+        assert_eq!(error.var, "MFA_ENCRYPTION_KEYS_PREVIOUS");
     }
 }
 
@@ -1100,7 +1141,7 @@ mod documentation {
     /// Every variable the parser reads is documented in `.env.example`.
     #[test]
     fn env_example_lists_every_variable() {
-        let source = include_str!("config.rs");
+        let source = [include_str!("config.rs"), include_str!("config/mfa.rs")].concat();
         let example = include_str!("../../.env.example");
         let documented: Vec<&str> = example
             .lines()

@@ -19,6 +19,9 @@ pub mod code {
     /// and REQUIRE_EMAIL_VERIFICATION is on: the client offers "resend".
     pub const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// A superuser without a second factor asked for a superuser-only
+    /// operation while `MFA_REQUIRED_FOR_SUPERUSERS` is on: enrol first.
+    pub const MFA_ENROLMENT_REQUIRED: &str = "MFA_ENROLMENT_REQUIRED";
     /// A dependency (the database) is down: retry later; not a bug.
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
@@ -44,6 +47,8 @@ pub enum AppError {
     EmailNotVerified,
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("Set up two-step sign-in (Settings, Security) before using administrator operations.")]
+    MfaEnrolmentRequired,
     #[error("{0} not found.")]
     NotFound(&'static str),
     #[error("{message}")]
@@ -96,6 +101,7 @@ impl AppError {
             Self::Unauthenticated | Self::InvalidCredentials => code::UNAUTHENTICATED,
             Self::EmailNotVerified => code::EMAIL_NOT_VERIFIED,
             Self::Forbidden(_) => code::FORBIDDEN,
+            Self::MfaEnrolmentRequired => code::MFA_ENROLMENT_REQUIRED,
             Self::NotFound(_) => code::NOT_FOUND,
             Self::BadInput { .. } => code::BAD_USER_INPUT,
             Self::Conflict { .. } => code::CONFLICT,

@@ -9,8 +9,11 @@
 //! 2. `db`, `telemetry`, `pagination`, `text`, `email`, `credentials`, `caller`.
 //! 3. `state` — what every request shares.
 //! 4. `resolver` — the accessor and helpers every resolver uses.
-//! 5. Domains: `audit`, `items`, `users`, then `auth` (which builds on users),
-//!    then `email_change` (which builds on both).
+//! 5. `throttle` (database-backed attempt counters), `reauth` (the
+//!    password check before a sensitive change), then the domains:
+//!    `audit`, `items`, `users`, `mfa` (the second factor), then `auth`
+//!    (which builds on users and mfa), then `email_change` (which builds
+//!    on users, mfa and auth).
 //! 6. `graphql` (the schema), `http` (the transport), `server`, `app`,
 //!    `import` (the FastAPI template import, a command of its own).
 //!
@@ -33,13 +36,16 @@ pub mod import;
 pub mod items;
 pub mod local_secret;
 pub mod metrics;
+pub mod mfa;
 pub mod pagination;
+pub mod reauth;
 pub mod resolver;
 pub mod server;
 pub mod sessions;
 pub mod state;
 pub mod telemetry;
 pub mod text;
+pub mod throttle;
 pub mod users;
 
 pub use graphql::sdl as schema_sdl;

@@ -1,10 +1,11 @@
-//! Local mode's generated JWT secret, kept in a file next to the SQLite
-//! database (`rampart.db` → `rampart.db.jwt-secret`, git-ignored), so that a
-//! restart does not sign the developer out, as web frameworks keep their
-//! development keys.
+//! Local mode's generated JWT secret and MFA encryption key, kept in files
+//! next to the SQLite database (`rampart.db` → `rampart.db.jwt-secret`,
+//! `rampart.db.mfa-key`, git-ignored), so that a restart does not sign the
+//! developer out or make enrolled authenticator apps useless, as web
+//! frameworks keep their development keys.
 //!
-//! Only in local mode, and only when `JWT_SECRET` is not set: staging and
-//! production require `JWT_SECRET` and never read the file. The file is
+//! Only in local mode, and only when `JWT_SECRET` (`MFA_ENCRYPTION_KEY`) is
+//! not set: staging and production require them and never read the files. The file is
 //! created with mode 0600 and atomically (written under a temporary name,
 //! then linked into place without replacing one that appeared meanwhile),
 //! so two processes starting at once end up with the same secret; one that
@@ -19,7 +20,7 @@ use std::{
 use rand::{distr::Alphanumeric, Rng};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::{Config, ConfigError, Environment};
+use crate::config::{Config, ConfigError, Environment, MfaKey};
 
 const VAR: &str = "JWT_SECRET";
 const SECRET_LENGTH: usize = 64;
@@ -28,14 +29,20 @@ const SECRET_LENGTH: usize = 64;
 /// the database (creating it on the first start), in local mode with a
 /// generated secret and a SQLite file; anything else is left as it is.
 pub fn keep(config: &mut Config) -> Result<(), ConfigError> {
-    if config.environment != Environment::Local || !config.jwt.generated {
+    if config.environment != Environment::Local {
         return Ok(());
     }
     let Some(database) = sqlite_file(config.database.url.expose_secret()) else {
         return Ok(());
     };
+    if config.mfa.generated {
+        keep_mfa_key(config, &database)?;
+    }
+    if !config.jwt.generated {
+        return Ok(());
+    }
     let path = secret_path(&database);
-    let secret = load_or_create(&path).map_err(|error| {
+    let secret = load_or_create(&path, random_text).map_err(|error| {
         ConfigError::new(
             VAR,
             format!(
@@ -48,6 +55,36 @@ pub fn keep(config: &mut Config) -> Result<(), ConfigError> {
     config.jwt.secret = SecretString::from(secret);
     config.jwt.kept_in = Some(path);
     Ok(())
+}
+
+fn keep_mfa_key(config: &mut Config, database: &Path) -> Result<(), ConfigError> {
+    const MFA_VAR: &str = "MFA_ENCRYPTION_KEY";
+    let mut name = database.file_name().unwrap_or_default().to_os_string();
+    name.push(".mfa-key");
+    let path = database.with_file_name(name);
+    let problem = |error: String| {
+        ConfigError::new(
+            MFA_VAR,
+            format!(
+                "not set, and the development key in {} cannot be used: {error} \
+                 (set MFA_ENCRYPTION_KEY; deleting the file makes enrolled second factors unusable)",
+                path.display()
+            ),
+        )
+    };
+    let text = load_or_create(&path, || MfaKey::generate().to_hex())
+        .map_err(|error| problem(error.to_string()))?;
+    config.mfa.key = MfaKey::parse(MFA_VAR, &text).map_err(|error| problem(error.message))?;
+    config.mfa.kept_in = Some(path);
+    Ok(())
+}
+
+fn random_text() -> String {
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(SECRET_LENGTH)
+        .map(char::from)
+        .collect()
 }
 
 /// The database file of a `sqlite:` URL; `None` for an in-memory database.
@@ -66,16 +103,12 @@ fn secret_path(database: &Path) -> PathBuf {
     database.with_file_name(name)
 }
 
-fn load_or_create(path: &Path) -> io::Result<String> {
+fn load_or_create(path: &Path, generate: impl Fn() -> String) -> io::Result<String> {
     match read(path) {
         Err(error) if error.kind() == io::ErrorKind::NotFound => {}
         found => return found,
     }
-    let secret: String = rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(SECRET_LENGTH)
-        .map(char::from)
-        .collect();
+    let secret = generate();
     let temporary = path.with_file_name(format!(
         ".{}.{}.tmp",
         path.file_name().unwrap_or_default().to_string_lossy(),
@@ -184,7 +217,12 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+        assert_eq!(leftovers.len(), 2, "no temporary file left: {leftovers:?}");
+        assert_eq!(second.mfa.key, first.mfa.key, "the kept MFA key wins");
+        assert_eq!(
+            first.mfa.kept_in.as_deref(),
+            Some(dir.path().join("dev.db.mfa-key").as_path())
+        );
     }
 
     #[test]
@@ -193,7 +231,7 @@ mod tests {
         let path = dir.path().join("race.db.jwt-secret");
         let secrets: Vec<String> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..8)
-                .map(|_| scope.spawn(|| load_or_create(&path).unwrap()))
+                .map(|_| scope.spawn(|| load_or_create(&path, random_text).unwrap()))
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
@@ -243,7 +281,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("dev.db");
         let configured = "c".repeat(40);
-        let mut config = local(&database, &[("JWT_SECRET", &configured)]);
+        let mfa_key = MfaKey::generate().to_hex();
+        let mut config = local(
+            &database,
+            &[
+                ("JWT_SECRET", &configured),
+                ("MFA_ENCRYPTION_KEY", &mfa_key),
+            ],
+        );
         keep(&mut config).unwrap();
         assert_eq!(config.jwt.secret.expose_secret(), configured);
         assert!(config.jwt.kept_in.is_none());

@@ -74,8 +74,12 @@ pub const EMAIL_KINDS: &[&str] = &[
     "confirm_email_change",
     "email_change_requested",
     "email_changed",
+    "mfa_enabled",
+    "mfa_disabled",
+    "mfa_reset",
+    "mfa_recovery_code_used",
 ];
-const LOGIN_OUTCOMES: &[&str] = &["succeeded", "failed", "throttled", "shed"];
+const LOGIN_OUTCOMES: &[&str] = &["succeeded", "challenged", "failed", "throttled", "shed"];
 
 /// Series that may stay quiet for days (failed e-mails, acquire timeouts,
 /// shed logins) exist from the start at zero, so that a rate over them
@@ -105,7 +109,7 @@ pub fn http_request(route: &str, status: u16) {
         .increment(1);
 }
 
-/// `outcome`: succeeded, failed, throttled or shed.
+/// `outcome`: succeeded, challenged (a second factor is next), failed, throttled or shed.
 pub fn login(outcome: &'static str) {
     counter!(LOGINS, "outcome" => outcome).increment(1);
 }

@@ -19,6 +19,7 @@ static ANONYMOUS: Caller = Caller {
     request_id: String::new(),
     user_agent: None,
     refresh_cookie: None,
+    mfa_cookie: None,
 };
 
 /// The state the schema was built with and the caller the transport

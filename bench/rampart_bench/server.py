@@ -61,7 +61,8 @@ def run_secrets() -> dict:
     """Made up per run, shared by every server of the run (a token issued
     by one must verify on the next). Hex, since production refuses values
     that look like placeholders."""
-    return {"JWT_SECRET": secrets.token_hex(32), "FIRST_SUPERUSER_PASSWORD": "Bench-" + secrets.token_hex(12)}
+    return {"JWT_SECRET": secrets.token_hex(32), "MFA_ENCRYPTION_KEY": secrets.token_hex(32),
+            "FIRST_SUPERUSER_PASSWORD": "Bench-" + secrets.token_hex(12)}
 
 
 def api_env(environment: str, database_url: str, port: int, run: dict) -> dict:
@@ -205,7 +206,7 @@ class Client:
         return body["data"]
 
 
-LOGIN = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }"
+LOGIN = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { ... on AccessToken { accessToken } } }"
 
 
 def made_up_password() -> str:

@@ -26,6 +26,8 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub revoked_reason: Option<String>,
     pub reuse_notice_pending: bool,
+    /// Opened with a second factor (TOTP or a recovery code).
+    pub mfa_used: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,6 +32,8 @@ pub enum Relation {
     PasswordResetToken,
     #[sea_orm(has_many = "super::session::Entity")]
     Session,
+    #[sea_orm(has_one = "super::user_mfa::Entity")]
+    UserMfa,
 }
 
 impl Related<super::email_token::Entity> for Entity {
@@ -55,6 +57,12 @@ impl Related<super::password_reset_token::Entity> for Entity {
 impl Related<super::session::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Session.def()
+    }
+}
+
+impl Related<super::user_mfa::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::UserMfa.def()
     }
 }
 

@@ -12,6 +12,8 @@ mod m20261129_000004_create_throttles;
 mod m20261129_000005_create_audit_events;
 mod m20261202_000007_index_user_lists;
 mod m20261202_000008_create_sessions;
+mod m20261202_000009_create_mfa;
+mod m20261202_000010_add_session_mfa_used;
 mod m20261202_000011_add_user_email_verified_at;
 mod m20261202_000012_create_email_tokens;
 
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_create_audit_events::Migration),
             Box::new(m20261202_000007_index_user_lists::Migration),
             Box::new(m20261202_000008_create_sessions::Migration),
+            Box::new(m20261202_000009_create_mfa::Migration),
+            Box::new(m20261202_000010_add_session_mfa_used::Migration),
             Box::new(m20261202_000011_add_user_email_verified_at::Migration),
             Box::new(m20261202_000012_create_email_tokens::Migration),
         ]

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LOGIN = "mutation L($input: LoginInput!) { login(input: $input) { accessToken } }"
+LOGIN = "mutation L($input: LoginInput!) { login(input: $input) { ... on AccessToken { accessToken } } }"
 SIGNUP = "mutation S($input: SignupInput!) { signup(input: $input) { id email } }"
 CHANGE = "mutation C($input: ChangePasswordInput!) { changePassword(input: $input) { message } }"
 ME = "{ me { email } }"

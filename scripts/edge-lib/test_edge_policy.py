@@ -109,7 +109,7 @@ def test_compose_env_example_documents_every_variable():
     assert P.undocumented_compose_variables(COMPOSE_PATH.read_text(encoding="utf-8"), text) == []
     values = P.parse_env_file(text)
     # Secrets in the example are placeholders the API and this repo refuse.
-    for key in ("JWT_SECRET", "POSTGRES_PASSWORD", "FIRST_SUPERUSER_PASSWORD"):
+    for key in ("JWT_SECRET", "MFA_ENCRYPTION_KEY", "POSTGRES_PASSWORD", "FIRST_SUPERUSER_PASSWORD"):
         assert "change-me" in values.get(key, ""), f"{key} in the example must be an obvious placeholder"
 
 

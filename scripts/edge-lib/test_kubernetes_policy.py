@@ -90,7 +90,8 @@ def test_api_settings_cover_every_compose_variable(app):
     config = set(K.by_kind(app, "ConfigMap")[0]["data"])
     secrets = {e["name"] for e in container(app, "Deployment", "rampart-api")["env"]}
     assert compose_env - config - secrets == set()
-    assert secrets == {"DATABASE_URL", "JWT_SECRET", "FIRST_SUPERUSER_PASSWORD", "SMTP_PASSWORD"}
+    assert secrets == {"DATABASE_URL", "JWT_SECRET", "MFA_ENCRYPTION_KEY", "MFA_ENCRYPTION_KEYS_PREVIOUS",
+                       "FIRST_SUPERUSER_PASSWORD", "SMTP_PASSWORD"}
 
 
 def test_pod_users_are_the_images_users(app):

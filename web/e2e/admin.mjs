@@ -211,7 +211,8 @@ export function adminSuite(ctx) {
 
     const previews = page.getByTestId("email-preview");
     await expectText(previews.first(), /reset your password/);
-    assert.equal(await previews.count(), 3);
+    // Reset, welcome, test, and the four second-factor notices.
+    assert.equal(await previews.count(), 7);
     for (const frame of await page.getByTestId("email-preview-html").all()) {
       assert.equal(await frame.getAttribute("sandbox"), "", "an empty sandbox");
     }

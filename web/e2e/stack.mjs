@@ -287,7 +287,7 @@ export async function gql(baseUrl, query, variables = {}, token) {
 export async function apiLogin(baseUrl, email, password) {
   const data = await gql(
     baseUrl,
-    "mutation L($input: LoginInput!) { login(input: $input) { accessToken expiresAt } }",
+    "mutation L($input: LoginInput!) { login(input: $input) { ... on AccessToken { accessToken expiresAt } } }",
     { input: { email, password } },
   );
   return data.login;
@@ -304,7 +304,8 @@ export async function apiLoginCookie(baseUrl, email, password, rememberMe = fals
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({
-      query: "mutation L($input: LoginInput!) { login(input: $input) { sessionId } }",
+      query:
+        "mutation L($input: LoginInput!) { login(input: $input) { ... on AccessToken { sessionId } } }",
       variables: { input: { email, password, rememberMe } },
     }),
   });

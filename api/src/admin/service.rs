@@ -4,11 +4,11 @@ use chrono::Utc;
 
 use crate::{
     audit::{self, AuditEntry, Kind},
-    auth::throttle,
     caller::Caller,
     email::{Delivered, DeliveryError, Email, TestOrigin},
     error::AppError,
     state::AppState,
+    throttle,
     users::normalize_email,
 };
 

@@ -51,6 +51,21 @@ pub enum Kind {
     EmailChangeRequested,
     /// The account's address changed (detail: old → new, and by whom).
     EmailChanged,
+    /// A user began enrolling a second factor (a pending secret).
+    MfaEnrolmentStarted,
+    /// The first code confirmed the enrolment: MFA is on.
+    MfaEnabled,
+    /// The user turned MFA off (password and a code).
+    MfaDisabled,
+    /// A superuser removed a user's MFA.
+    MfaReset,
+    MfaRecoveryCodesRegenerated,
+    /// A recovery code was spent (detail: what for, how many are left).
+    MfaRecoveryCodeUsed,
+    /// A wrong, replayed or malformed second-factor code (detail: what for).
+    MfaCodeFailed,
+    /// A correct password of an account with MFA: a challenge, no session yet.
+    MfaChallengeIssued,
 }
 
 impl Kind {
@@ -79,6 +94,14 @@ impl Kind {
             Kind::SignupWithExistingEmail => "signup.existing_email",
             Kind::EmailChangeRequested => "email.change_requested",
             Kind::EmailChanged => "email.changed",
+            Kind::MfaEnrolmentStarted => "mfa.enrolment_started",
+            Kind::MfaEnabled => "mfa.enabled",
+            Kind::MfaDisabled => "mfa.disabled",
+            Kind::MfaReset => "mfa.reset",
+            Kind::MfaRecoveryCodesRegenerated => "mfa.recovery_codes_regenerated",
+            Kind::MfaRecoveryCodeUsed => "mfa.recovery_code_used",
+            Kind::MfaCodeFailed => "mfa.code_failed",
+            Kind::MfaChallengeIssued => "mfa.challenge_issued",
         }
     }
 }

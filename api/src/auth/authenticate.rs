@@ -27,7 +27,9 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Auth
     let now = Utc::now();
     // The user and their session in one statement: a revoked or expired
     // session, or another user's, finds no row.
-    let Some(user) = store::find_for_request(state, claims.sub, claims.sid, now).await? else {
+    let Some((user, mfa_enabled)) =
+        store::find_for_request(state, claims.sub, claims.sid, now).await?
+    else {
         return Ok(Auth::Rejected);
     };
     let revoked = claims.iat_ms < user.tokens_valid_after.timestamp_millis();
@@ -38,5 +40,7 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Auth
     Ok(Auth::User(Viewer {
         user,
         session_id: claims.sid,
+        mfa_enabled,
+        superuser_needs_mfa: state.config.mfa.required_for_superusers,
     }))
 }

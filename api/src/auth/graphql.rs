@@ -1,14 +1,16 @@
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    service::{self, Credentials},
+    mfa_login,
+    service::{self, Credentials, LoginOutcome},
     session::{self, SignedIn},
     signup, verification,
 };
 use crate::{
     error::{AppError, GqlResult},
+    mfa::{self, graphql::MfaChallenge},
     resolver::{request, Message},
     sessions::{cookie, graphql::clear_cookie},
     state::AppState,
@@ -52,6 +54,32 @@ fn signed_in(ctx: &Context<'_>, state: &AppState, signed_in: SignedIn) -> Access
     }
 }
 
+/// What `login` answers: a session, or (MFA on) a challenge to complete with `completeMfaLogin`.
+#[derive(Union)]
+pub enum LoginResult {
+    AccessToken(AccessToken),
+    MfaChallenge(MfaChallenge),
+}
+
+/// The challenge for the answer, and its binding secret in an HttpOnly
+/// cookie that lives as long as the challenge.
+fn challenged(
+    ctx: &Context<'_>,
+    state: &AppState,
+    challenge: mfa_login::Challenge,
+) -> MfaChallenge {
+    let value = mfa::cookie::issue(
+        &state.config.sessions,
+        &challenge.binding,
+        state.config.mfa.challenge_ttl,
+    );
+    ctx.append_http_header(axum::http::header::SET_COOKIE, value);
+    MfaChallenge {
+        challenge_token: challenge.token,
+        expires_at: challenge.expires_at,
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct PublicSettings {
     pub signup_enabled: bool,
@@ -60,6 +88,17 @@ pub struct PublicSettings {
     /// An unverified account cannot sign in (`EMAIL_NOT_VERIFIED` after a
     /// correct password); the SPA shows "verify your e-mail" with "resend".
     pub email_verification_required: bool,
+    /// Superusers must set up two-step sign-in before any admin operation.
+    pub mfa_required_for_superusers: bool,
+}
+
+#[derive(InputObject)]
+pub struct CompleteMfaLoginInput {
+    #[graphql(secret)]
+    pub challenge_token: String,
+    /// A 6-digit code from the authenticator app, or a recovery code.
+    #[graphql(secret)]
+    pub code: String,
 }
 
 #[derive(InputObject)]
@@ -131,6 +170,7 @@ impl AuthQuery {
             password_min_length: policy.min_length,
             password_max_length: policy.max_length,
             email_verification_required: state.config.email_verification.required,
+            mfa_required_for_superusers: state.config.mfa.required_for_superusers,
         })
     }
 
@@ -154,22 +194,55 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Exchanges e-mail and password for a session: an access token in the
-    /// answer and the refresh cookie (HttpOnly) in `Set-Cookie`. Wrong
-    /// password, unknown e-mail, inactive and throttled accounts all get the
-    /// same error.
+    /// answer and the refresh cookie (HttpOnly) in `Set-Cookie`; with MFA on,
+    /// an `MfaChallenge` (and its HttpOnly cookie) for `completeMfaLogin`
+    /// instead. Wrong password, unknown e-mail, inactive and throttled
+    /// accounts all get the same error.
     async fn login(
         &self,
         ctx: &Context<'_>,
         input: LoginInput,
-    ) -> async_graphql::Result<AccessToken> {
+    ) -> async_graphql::Result<LoginResult> {
         let (state, caller) = request(ctx)?;
         let credentials = Credentials {
             email: input.email,
             password: input.password,
             remember_me: input.remember_me,
         };
-        let issued = service::login(state, caller, credentials).await.gql()?;
-        Ok(signed_in(ctx, state, issued))
+        Ok(
+            match service::login(state, caller, credentials).await.gql()? {
+                LoginOutcome::SignedIn(issued) => {
+                    LoginResult::AccessToken(signed_in(ctx, state, issued))
+                }
+                LoginOutcome::Challenged(challenge) => {
+                    LoginResult::MfaChallenge(challenged(ctx, state, challenge))
+                }
+            },
+        )
+    }
+
+    /// Second step: the challenge and a 6-digit TOTP code OR a recovery code. Opens the session (recorded as MFA-used).
+    /// `UNAUTHENTICATED` for an unknown, expired, used or dead challenge or a
+    /// missing challenge cookie (start again at the password); `BAD_USER_INPUT`
+    /// on `code` for a wrong or replayed code.
+    async fn complete_mfa_login(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteMfaLoginInput,
+    ) -> async_graphql::Result<AccessToken> {
+        let (state, caller) = request(ctx)?;
+        let input = mfa_login::CompleteInput {
+            challenge_token: input.challenge_token,
+            code: input.code,
+        };
+        match mfa_login::complete(state, caller, input).await {
+            Ok(issued) => {
+                let cleared = mfa::cookie::clear(&state.config.sessions);
+                ctx.append_http_header(axum::http::header::SET_COOKIE, cleared);
+                Ok(signed_in(ctx, state, issued))
+            }
+            Err(error) => Err(error).gql(),
+        }
     }
 
     /// A new access token for the refresh cookie, which is rotated. Reads

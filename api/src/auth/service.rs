@@ -7,11 +7,9 @@ use std::{net::IpAddr, time::Duration};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set, TransactionTrait};
 
-use super::{
-    rehash,
-    session::SignedIn,
-    throttle::{self, ip_key},
-};
+pub(crate) use super::ip_budget::spend_ip_budget;
+use super::{mfa_login, rehash, session::SignedIn};
+pub(crate) use crate::reauth::confirm_password;
 use crate::{
     audit::{self, AuditEntry, Kind},
     caller::Caller,
@@ -22,68 +20,11 @@ use crate::{
     error::AppError,
     sessions::{self, Reason},
     state::AppState,
+    throttle::{self, account_key, ip_key},
     users::{normalize_email, store},
 };
 
-const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
-
-/// Every anonymous auth mutation (log-in, sign-up, reset) spends from one
-/// per-IP budget, so they cannot be combined to multiply an attacker's rate.
-pub(crate) async fn spend_ip_budget(state: &AppState, ip: Option<IpAddr>) -> Result<(), AppError> {
-    let limit = state.config.throttle.auth_ip_attempts_per_minute;
-    throttle::enforce_window(&state.db, &ip_key("auth", ip), limit, MINUTE, Utc::now()).await
-}
-
-/// The per-account throttle key that failed logins and every other wrong
-/// password of the account count against.
-fn account_key(email: &str) -> String {
-    format!("login-account:{email}")
-}
-
-/// Confirms the signed-in user's password before a sensitive change. A
-/// wrong one counts toward the same per-account backoff and hourly cap as a
-/// failed login and is audited, so that a stolen access token is not a free
-/// password-guessing oracle; while the account is locked nothing is checked.
-pub(crate) async fn confirm_password(
-    state: &AppState,
-    caller: &Caller,
-    field: &'static str,
-    password: &str,
-    purpose: &'static str,
-) -> Result<(), AppError> {
-    let user = &caller.viewer()?.user;
-    let turn = state.hasher.reserve()?;
-    let now = Utc::now();
-    let key = account_key(&user.email);
-    let account = throttle::login_account(&state.db, &key, now).await?;
-    if account.locked {
-        return Err(throttle::rate_limited(account.retry_after));
-    }
-    if state
-        .hasher
-        .verify_in(turn, password, Some(&user.password_hash))
-        .await?
-    {
-        if account.has_failures {
-            throttle::record_login_success(&state.db, &key, now).await?;
-        }
-        return Ok(());
-    }
-    throttle::record_login_failure(&state.db, &key, &state.config.throttle, now).await?;
-    let entry = AuditEntry {
-        actor: Some(user.id),
-        subject: Some(user.id),
-        subject_email: Some(&user.email),
-        ip: caller.ip,
-        detail: Some(purpose),
-    };
-    audit::record(&state.db, Kind::PasswordCheckFailed, entry).await?;
-    Err(AppError::bad_input(
-        field,
-        "The current password is not correct.",
-    ))
-}
 
 pub struct Credentials {
     pub email: String,
@@ -93,25 +34,56 @@ pub struct Credentials {
     pub remember_me: bool,
 }
 
-/// Checks the credentials and opens a session.
+/// What a correct password gets: a session, or (MFA on) a challenge that
+/// `completeMfaLogin` turns into one with a code. Never both.
+pub enum LoginOutcome {
+    SignedIn(SignedIn),
+    Challenged(mfa_login::Challenge),
+}
+
+/// Checks the credentials and opens a session, or with MFA on issues the
+/// challenge for the second step: the password alone never opens one.
 #[tracing::instrument(name = "auth.login", skip_all)]
 pub async fn login(
     state: &AppState,
     caller: &Caller,
     input: Credentials,
-) -> Result<SignedIn, AppError> {
+) -> Result<LoginOutcome, AppError> {
     let remember_me = input.remember_me;
     let outcome = match check_credentials(state, caller, input).await {
-        Ok(user) => super::session::open(state, caller, &user, remember_me).await,
+        Ok(user) => after_password(state, caller, &user, remember_me).await,
         Err(error) => Err(error),
     };
     crate::metrics::login(match &outcome {
-        Ok(_) => "succeeded",
+        Ok(LoginOutcome::SignedIn(_)) => "succeeded",
+        Ok(LoginOutcome::Challenged(_)) => "challenged",
         Err(AppError::RateLimited { .. }) => "throttled",
         Err(AppError::Overloaded { .. }) => "shed",
         Err(_) => "failed",
     });
     outcome
+}
+
+async fn after_password(
+    state: &AppState,
+    caller: &Caller,
+    user: &entity::user::Model,
+    remember_me: bool,
+) -> Result<LoginOutcome, AppError> {
+    if crate::mfa::store::is_enabled(&state.db, user.id).await? {
+        let challenge = mfa_login::challenge(state, caller, user, remember_me).await?;
+        return Ok(LoginOutcome::Challenged(challenge));
+    }
+    let entry = AuditEntry {
+        actor: Some(user.id),
+        subject: Some(user.id),
+        subject_email: Some(&user.email),
+        ip: caller.ip,
+        detail: None,
+    };
+    audit::record(&state.db, Kind::LoginSucceeded, entry).await?;
+    let signed_in = super::session::open(state, caller, user, remember_me, false).await?;
+    Ok(LoginOutcome::SignedIn(signed_in))
 }
 
 async fn check_credentials(
@@ -183,20 +155,13 @@ async fn check_credentials(
     }
     // Only now, with the password proven: telling a guesser "not verified"
     // would say the account exists. Not a failure for the backoff either.
+    // It comes before the second factor: it tells the password's holder
+    // nothing a code would protect, and spares them a code for nothing.
     if state.config.email_verification.required && user.email_verified_at.is_none() {
         let detail = Some("e-mail not verified");
         audit::record(&state.db, Kind::LoginFailed, entry(detail)).await?;
         return Err(AppError::EmailNotVerified);
     }
-    audit::record(
-        &state.db,
-        Kind::LoginSucceeded,
-        AuditEntry {
-            actor: Some(user.id),
-            ..entry(None)
-        },
-    )
-    .await?;
     if let Verification::Match {
         upgrade: Some(upgrade),
     } = verification

@@ -10,7 +10,7 @@ use entity::{session, user};
 use sea_orm::{EntityTrait, TransactionTrait};
 use secrecy::ExposeSecret;
 
-use super::throttle::{self, ip_key};
+use crate::throttle::{self, ip_key};
 use crate::{
     audit::{self, AuditEntry, Kind},
     caller::Caller,
@@ -57,6 +57,7 @@ pub(super) async fn open(
     caller: &Caller,
     user: &user::Model,
     remember_me: bool,
+    mfa_used: bool,
 ) -> Result<SignedIn, AppError> {
     let now = Utc::now();
     let new = NewSession {
@@ -64,19 +65,21 @@ pub(super) async fn open(
         remember_me,
         ip: caller.ip,
         user_agent: caller.user_agent.as_deref(),
+        mfa_used,
     };
     let txn = state.db.begin().await?;
     store::prune(&txn, user.id, now).await?;
     let (session, refresh) = store::create(&txn, &state.config.sessions, new, now).await?;
     let reuse_detected = store::take_reuse_notice(&txn, user.id).await?;
     let detail = format!(
-        "session {}; {}",
+        "session {}; {}{}",
         session.id,
         if remember_me {
             "remember me"
         } else {
             "browser session"
-        }
+        },
+        if mfa_used { "; second factor" } else { "" }
     );
     let entry = AuditEntry {
         actor: Some(user.id),
@@ -155,13 +158,7 @@ async fn try_refresh(
         if !store::is_live(&session, now) || !user_is_active(state, &session).await? {
             return Err(AppError::Unauthenticated);
         }
-        let client = Use {
-            ip: caller.ip,
-            user_agent: caller.user_agent.as_deref(),
-        };
-        let config = &state.config.sessions;
-        let Some(token) = store::rotate(&state.db, config, &session, &hash, client, now).await?
-        else {
+        let Some(token) = rotate_detached(state, caller, &session, &hash, now).await? else {
             // Another refresh rotated it a moment ago (that one won), or the
             // session ended in between: only the first gets an access token.
             let current = store::find(&state.db, session.id).await?;
@@ -190,6 +187,42 @@ async fn try_refresh(
     }
     reuse_detected(state, caller, &session, now).await?;
     Err(AppError::Unauthenticated)
+}
+
+/// The rotation's transaction, run to its end even when the client hangs
+/// up. A request future dropped while `begin()` is in flight (BEGIN sent,
+/// the transaction not yet owned by anyone who would roll it back) leaves
+/// the pooled connection inside an open transaction; every later statement
+/// on it then runs in that transaction, never commits, and holds its row
+/// locks (a throttle row, so later log-ins time out):
+/// `sessions_hostile::a_refresh_whose_client_hangs_up_leaves_the_session_usable`
+/// caught it. On its own task the transaction always commits or rolls back.
+async fn rotate_detached(
+    state: &AppState,
+    caller: &Caller,
+    session: &session::Model,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
+    let (state, session, hash) = (state.clone(), session.clone(), hash.to_owned());
+    let (ip, user_agent) = (caller.ip, caller.user_agent.clone());
+    tokio::spawn(async move {
+        let client = Use {
+            ip,
+            user_agent: user_agent.as_deref(),
+        };
+        store::rotate(
+            &state.db,
+            &state.config.sessions,
+            &session,
+            &hash,
+            client,
+            now,
+        )
+        .await
+    })
+    .await
+    .map_err(|e| AppError::internal(anyhow::anyhow!("the rotation task failed: {e}")))?
 }
 
 fn chrono_delta(duration: Duration) -> chrono::TimeDelta {

@@ -1,6 +1,7 @@
 //! Deletes what nothing will read again: throttle rows of addresses and
-//! accounts quiet for a day, and sessions that ended more than a week ago
-//! (their rotated refresh tokens go with them). Without it both tables only
+//! accounts quiet for a day, sessions that ended more than a week ago
+//! (their rotated refresh tokens go with them), and MFA login challenges
+//! past their deadline (a password step nobody completed). Without it both tables only
 //! grow: every address that ever signed in or guessed a cookie leaves a
 //! throttle row, and a session whose user never signs in again (the only
 //! other moment its rows are pruned) stays forever with every refresh
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::throttle;
+use crate::throttle;
 use crate::{error::AppError, sessions::store, state::AppState};
 
 /// How often each replica sweeps. The tables hold at most this much more
@@ -25,6 +26,7 @@ pub const INTERVAL: Duration = Duration::from_secs(600);
 pub struct Swept {
     pub throttles: u64,
     pub sessions: u64,
+    pub mfa_challenges: u64,
 }
 
 /// One sweep at `now`.
@@ -32,6 +34,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> Result<Swept, AppErr
     Ok(Swept {
         throttles: throttle::prune_stale(&state.db, now).await?,
         sessions: store::prune_ended(&state.db, now).await?,
+        mfa_challenges: crate::mfa::challenge::prune_expired(&state.db, now).await?,
     })
 }
 
@@ -47,6 +50,7 @@ pub fn spawn(state: AppState) {
                 Ok(swept) => tracing::debug!(
                     throttles = swept.throttles,
                     sessions = swept.sessions,
+                    mfa_challenges = swept.mfa_challenges,
                     "swept stale rows"
                 ),
                 Err(error) => tracing::warn!(error = %error, "sweeping stale rows failed"),

@@ -5,6 +5,7 @@
 //! server answered (`send_test`, `delivery.rs`).
 
 mod delivery;
+mod mfa;
 mod templates;
 
 pub use delivery::{Delivered, DeliveryError, Failure};
@@ -243,7 +244,7 @@ impl Mailer {
     pub fn previews(&self) -> Vec<(&'static str, Email)> {
         let (to, name, token) = ("jane.doe@example.com", "Jane Doe", "sample-token");
         let new_email = "jane@new.example.com";
-        vec![
+        let mut previews = vec![
             (
                 "password_reset",
                 templates::password_reset_email(
@@ -312,7 +313,9 @@ impl Mailer {
                 "email_changed",
                 templates::email_changed_email(&self.project, &self.frontend, to, new_email),
             ),
-        ]
+        ];
+        previews.extend(self.mfa_previews(to));
+        previews
     }
 
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {

@@ -284,6 +284,37 @@ pub fn test_email(project: &str, frontend: &Url, to: &str, origin: TestOrigin) -
     }
 }
 
+/// A notice that something happened to the account: what, and what to
+/// do if it was not the owner, with a link to the SPA (no token).
+pub(super) fn notice(
+    project: &str,
+    frontend: &Url,
+    to: &str,
+    what: &str,
+    body: &str,
+    not_you: &str,
+) -> Email {
+    let link = spa_link(frontend, "", None);
+    let subject = format!("{project}: {what}");
+    let text = format!("{body}\n\n{not_you}\n\n{project}: {link}\n");
+    let html = layout(
+        project,
+        &format!(
+            "<p>{body}</p><p>{not_you}</p><p><a href=\"{link}\">Open {project}</a></p>",
+            body = escape(body),
+            not_you = escape(not_you),
+            project = escape(project),
+            link = escape(link.as_str()),
+        ),
+    );
+    Email {
+        to: to.to_owned(),
+        subject,
+        html,
+        text,
+    }
+}
+
 /// `page` of the SPA under `FRONTEND_HOST`'s own path, which is kept: the
 /// SPA may be served under a prefix. Query and fragment are dropped.
 fn spa_link(frontend: &Url, page: &str, token: Option<&str>) -> Url {

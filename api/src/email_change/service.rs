@@ -8,10 +8,7 @@ use sea_orm::{ActiveModelTrait, DbErr, IntoActiveModel, Set, TransactionTrait};
 
 use crate::{
     audit::{self, AuditEntry, Kind},
-    auth::{
-        service::{confirm_password, spend_ip_budget},
-        throttle,
-    },
+    auth::service::{confirm_password, spend_ip_budget},
     caller::Caller,
     credentials::{
         email_token::{self, Purpose},
@@ -20,6 +17,7 @@ use crate::{
     error::{is_unique_violation, AppError},
     sessions::{self, Reason},
     state::AppState,
+    throttle,
     users::{normalize_email, store},
 };
 
@@ -57,10 +55,9 @@ pub async fn request_email_change(
         ));
     }
     confirm_password(state, caller, "password", &input.password, "change e-mail").await?;
-    // TODO(issue 14, mfa): when the viewer has MFA on, confirm `input.code`
-    // with `crate::mfa::service::confirm_code(state, caller, "code", code)`
-    // here; it is accepted and unused until that lands.
-    let _ = input.code;
+    // With MFA on, the password alone does not move the account: a stolen
+    // password (or a session left open) must not be enough to take it over.
+    crate::mfa::service::confirm_code(state, caller, "code", input.code.as_deref()).await?;
     let now = Utc::now();
     let key = format!("email-change-account:{}", user.id);
     let limit = state

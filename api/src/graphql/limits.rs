@@ -18,6 +18,7 @@ use crate::error::code;
 /// Mutations that guess or spend a secret; one per document.
 const AUTH_MUTATIONS: &[&str] = &[
     "login",
+    "completeMfaLogin",
     "signup",
     "recoverPassword",
     "resetPassword",

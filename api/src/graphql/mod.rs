@@ -20,6 +20,10 @@ use crate::{
     caller::Caller,
     email_change::graphql::EmailChangeMutation,
     items::graphql::{ItemsMutation, ItemsQuery},
+    mfa::{
+        graphql::{MfaMutation, MfaQuery},
+        loader::MfaEnabledLoader,
+    },
     sessions::graphql::{SessionsMutation, SessionsQuery},
     state::AppState,
     users::{
@@ -36,6 +40,7 @@ pub struct QueryRoot(
     ItemsQuery,
     AuditQuery,
     SessionsQuery,
+    MfaQuery,
     AdminQuery,
 );
 
@@ -46,6 +51,7 @@ pub struct MutationRoot(
     EmailChangeMutation,
     ItemsMutation,
     SessionsMutation,
+    MfaMutation,
     AdminMutation,
 );
 
@@ -127,7 +133,8 @@ impl ApiSchema {
     ) -> async_graphql::Response {
         let loader = DataLoader::new(UserLoader::new(self.state.db.clone()), tokio::spawn);
         let pending = DataLoader::new(PendingEmailLoader::new(self.state.db.clone()), tokio::spawn);
-        let request = request.data(caller).data(loader).data(pending);
+        let mfa = DataLoader::new(MfaEnabledLoader::new(self.state.db.clone()), tokio::spawn);
+        let request = request.data(caller).data(loader).data(pending).data(mfa);
         self.schema.execute(request).await
     }
 }

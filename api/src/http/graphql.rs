@@ -26,7 +26,7 @@ use crate::{
     caller::Caller,
     config::Config,
     error::{code, AppError},
-    graphql, metrics, sessions,
+    graphql, metrics, mfa, sessions,
 };
 
 /// How much of a `User-Agent` header is kept for a session.
@@ -62,13 +62,29 @@ fn cookie_allowed(headers: &HeaderMap, config: &Config) -> bool {
     origin == spa || same_host
 }
 
-fn refresh_cookie(headers: &HeaderMap, config: &Config) -> Option<SecretString> {
-    let values = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok());
-    let token = sessions::cookie::read(&config.sessions, values)?;
-    cookie_allowed(headers, config).then(|| SecretString::from(token.to_owned()))
+/// The refresh cookie and the login challenge's binding cookie, when this
+/// request may send cookies at all.
+fn cookies(headers: &HeaderMap, config: &Config) -> Cookies {
+    if !cookie_allowed(headers, config) {
+        return Cookies::default();
+    }
+    let values = || {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+    };
+    let secret = |value: &str| SecretString::from(value.to_owned());
+    Cookies {
+        refresh: sessions::cookie::read(&config.sessions, values()).map(secret),
+        mfa: mfa::cookie::read(&config.sessions, values()).map(secret),
+    }
+}
+
+#[derive(Default)]
+struct Cookies {
+    refresh: Option<SecretString>,
+    mfa: Option<SecretString>,
 }
 
 /// A GET query must carry this header (any value). A browser cannot send a
@@ -108,7 +124,7 @@ pub async fn post_handler(State(state): State<HttpState>, request: Request<Body>
         Err(message) => return bad_request(message),
     };
     // Only here, on a JSON POST: a GET never carries the refresh cookie in.
-    let cookie = refresh_cookie(&parts.headers, &state.app.config);
+    let cookie = cookies(&parts.headers, &state.app.config);
     execute(
         &state,
         &parts.headers,
@@ -163,7 +179,7 @@ pub async fn get_handler(
         &state,
         &parts.headers,
         parts.extensions.get::<ClientAddr>().copied(),
-        None,
+        Cookies::default(),
         gql_request,
     )
     .await
@@ -224,7 +240,7 @@ async fn execute(
     state: &HttpState,
     headers: &HeaderMap,
     peer: Option<ClientAddr>,
-    refresh_cookie: Option<SecretString>,
+    cookies: Cookies,
     mut request: async_graphql::Request,
 ) -> Response {
     if headers
@@ -250,7 +266,7 @@ async fn execute(
         // letting every request wait out the pool's acquire timeout.
         outcome::from_app_error(&AppError::unavailable("the database is unreachable"))
     } else {
-        match caller(state, headers, peer, refresh_cookie, request_id.clone()).await {
+        match caller(state, headers, peer, cookies, request_id.clone()).await {
             Ok(caller) => state.schema.execute(request, caller).await,
             Err(error) => outcome::from_app_error(&error),
         }
@@ -270,7 +286,7 @@ async fn caller(
     state: &HttpState,
     headers: &HeaderMap,
     peer: Option<ClientAddr>,
-    refresh_cookie: Option<SecretString>,
+    cookies: Cookies,
     request_id: String,
 ) -> Result<Caller, AppError> {
     let app = &state.app;
@@ -286,7 +302,8 @@ async fn caller(
         ip: client_ip(peer, headers, app.config.http.trust_forwarded_for),
         request_id,
         user_agent,
-        refresh_cookie,
+        refresh_cookie: cookies.refresh,
+        mfa_cookie: cookies.mfa,
     })
 }
 

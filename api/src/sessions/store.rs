@@ -33,6 +33,10 @@ pub enum Reason {
     EmailChanged,
     /// A rotated refresh token came back: someone else holds the session.
     ReuseDetected,
+    /// The user turned MFA on or off or renewed their recovery codes.
+    MfaChanged,
+    /// A superuser removed the user's MFA.
+    MfaReset,
 }
 
 impl Reason {
@@ -46,6 +50,8 @@ impl Reason {
             Reason::Deactivated => "deactivated",
             Reason::EmailChanged => "email_changed",
             Reason::ReuseDetected => "reuse_detected",
+            Reason::MfaChanged => "mfa_changed",
+            Reason::MfaReset => "mfa_reset",
         }
     }
 }
@@ -63,6 +69,8 @@ pub struct NewSession<'a> {
     pub remember_me: bool,
     pub ip: Option<IpAddr>,
     pub user_agent: Option<&'a str>,
+    /// The sign-in passed a second factor.
+    pub mfa_used: bool,
 }
 
 fn bounded(user_agent: Option<&str>) -> Option<String> {
@@ -105,6 +113,7 @@ pub async fn create<C: ConnectionTrait>(
         revoked_at: Set(None),
         revoked_reason: Set(None),
         reuse_notice_pending: Set(false),
+        mfa_used: Set(new.mfa_used),
     }
     .insert(db)
     .await?;

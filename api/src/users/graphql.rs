@@ -10,7 +10,8 @@ use super::{
     service::{self, NewUser, ProfileChanges, UserChanges, UserQuery},
 };
 use crate::{
-    error::GqlResult,
+    error::{AppError, GqlResult},
+    mfa::loader::MfaEnabledLoader,
     pagination::{Newest, Page},
     resolver::{change, request, Message},
 };
@@ -45,6 +46,26 @@ impl User {
         }
         let loader = ctx.data::<DataLoader<PendingEmailLoader>>()?;
         Ok(loader.load_one(self.id).await?)
+    }
+
+    /// Whether the account has a confirmed second factor. The user's own
+    /// and superusers' views only.
+    async fn mfa_enabled(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let (_, caller) = request(ctx)?;
+        let viewer = caller.viewer().gql()?;
+        if viewer.id() != self.id && !viewer.is_superuser() {
+            return Err(AppError::Forbidden(
+                "Only the user and superusers see this.",
+            ))
+            .gql();
+        }
+        let loader = ctx.data::<DataLoader<MfaEnabledLoader>>()?;
+        Ok(loader
+            .load_one(self.id)
+            .await
+            .map_err(|e| AppError::internal(anyhow::anyhow!("loading MFA state: {e}")))
+            .gql()?
+            .unwrap_or(false))
     }
 }
 

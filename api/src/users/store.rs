@@ -33,14 +33,25 @@ pub async fn find_by_email<C: ConnectionTrait>(
 /// always makes. The session is joined in, not read separately, so the
 /// check costs a primary-key probe of `sessions` inside the same round
 /// trip; nothing is written (last use is recorded on refresh only).
+///
+/// The user's MFA row is left-joined (a primary-key probe too) for one
+/// answer: whether MFA is on, which superuser-only operations need.
 pub async fn find_for_request(
     state: &AppState,
     id: Uuid,
     session_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Option<user::Model>, AppError> {
+) -> Result<Option<(user::Model, bool)>, AppError> {
     let statement = user::Entity::find_by_id(id)
         .join(sea_orm::JoinType::InnerJoin, user::Relation::Session.def())
+        .join(sea_orm::JoinType::LeftJoin, user::Relation::UserMfa.def())
+        .column_as(
+            sea_orm::sea_query::Expr::col((
+                entity::user_mfa::Entity,
+                entity::user_mfa::Column::EnabledAt,
+            )),
+            "mfa_enabled_at",
+        )
         .filter(session::Column::Id.eq(session_id))
         .filter(session::Column::RevokedAt.is_null())
         .filter(session::Column::ExpiresAt.gt(now))
@@ -49,7 +60,11 @@ pub async fn find_for_request(
     let Some(row) = state.reads.query_one(&state.db, statement).await? else {
         return Ok(None);
     };
-    Ok(Some(user::Model::from_query_result(&row, "")?))
+    let mfa_enabled_at: Option<DateTime<Utc>> = row.try_get("", "mfa_enabled_at")?;
+    Ok(Some((
+        user::Model::from_query_result(&row, "")?,
+        mfa_enabled_at.is_some(),
+    )))
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<user::Model, AppError> {

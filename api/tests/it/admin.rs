@@ -221,6 +221,10 @@ async fn previews_render_every_template_with_sample_data(backend: Backend) {
             "confirm_email_change",
             "email_change_requested",
             "email_changed",
+            "mfa_enabled",
+            "mfa_disabled",
+            "mfa_reset",
+            "mfa_recovery_code_used"
         ]
     );
     let subjects: Vec<&str> = previews
@@ -238,6 +242,10 @@ async fn previews_render_every_template_with_sample_data(backend: Backend) {
             "Acme & Co: confirm your new e-mail address",
             "Acme & Co: a change of your e-mail address was requested",
             "Acme & Co: your e-mail address was changed",
+            "Acme & Co: two-step sign-in is on",
+            "Acme & Co: two-step sign-in is off",
+            "Acme & Co: an administrator turned off two-step sign-in",
+            "Acme & Co: a recovery code was used"
         ]
     );
     for preview in &previews {

@@ -400,7 +400,7 @@ fn local_mode_keeps_its_generated_jwt_secret_so_tokens_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let password = strong_password();
     let login = format!(
-        r#"mutation {{ login(input: {{email: "dev@rampart.dev", password: "{password}"}}) {{ accessToken }} }}"#
+        r#"mutation {{ login(input: {{email: "dev@rampart.dev", password: "{password}"}}) {{ ... on AccessToken {{ accessToken }} }} }}"#
     );
     let token = with_local_server(dir.path(), &password, |bind| {
         let reply = post_graphql(bind, &login, None);
@@ -466,6 +466,10 @@ fn only_local_mode_reads_the_development_secret_file() {
             .env("FIRST_SUPERUSER_PASSWORD", strong_password())
             .env("FRONTEND_HOST", "https://rampart.dev")
             .env("SMTP_HOST", "127.0.0.1")
+            .env(
+                "MFA_ENCRYPTION_KEY",
+                rampart_api::config::MfaKey::generate().to_hex(),
+            )
             .env("API_BIND", &bind)
             .env("SHUTDOWN_DRAIN_SECS", "0");
     };

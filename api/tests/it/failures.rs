@@ -111,7 +111,7 @@ async fn an_unreachable_database_fails_fast_and_reports_not_ready() {
     assert_eq!(status, 200, "liveness does not depend on the database");
 
     let started = Instant::now();
-    let login = json!({ "query": "mutation { login(input: {email: \"a@rampart.dev\", password: \"whatever-1234\"}) { accessToken } }" });
+    let login = json!({ "query": "mutation { login(input: {email: \"a@rampart.dev\", password: \"whatever-1234\"}) { ... on AccessToken { accessToken } } }" });
     let request = Request::post("/graphql")
         .header("content-type", "application/json")
         .body(Body::from(login.to_string()))

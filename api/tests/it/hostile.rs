@@ -117,7 +117,7 @@ async fn every_status_the_api_answers_with_carries_the_security_headers(backend:
         assert_eq!(reply.status, status, "{what}: {}", reply.body);
         assert_security_headers(what, &reply.headers);
     }
-    let login = json!({ "query": "mutation { login(input: {email: \"nobody@rampart.dev\", password: \"wrong-wrong-wrong\"}) { accessToken } }" }).to_string();
+    let login = json!({ "query": "mutation { login(input: {email: \"nobody@rampart.dev\", password: \"wrong-wrong-wrong\"}) { ... on AccessToken { accessToken } } }" }).to_string();
     app.send(json_post(login.clone())).await;
     let limited = app.send(json_post(login)).await;
     assert_eq!(limited.status, 429, "{}", limited.body);
@@ -313,7 +313,7 @@ async fn the_standard_introspection_query_fits_the_field_limit(backend: Backend)
 
 async fn validation_messages_can_hide_the_schema(backend: Backend) {
     let documents = [
-        "mutation { login(input: {password: \"x\"}) { accessToken } }",
+        "mutation { login(input: {password: \"x\"}) { ... on AccessToken { accessToken } } }",
         "{ user { id } }",
         "{ me { passwordHash } }",
         "{ auditEvents { nodes { nope } } }",

@@ -78,8 +78,8 @@ async fn alias_floods_are_refused_even_for_typename(backend: Backend) {
 async fn one_auth_mutation_per_document(backend: Backend) {
     let app = TestApp::new(backend).await;
     let query = format!(
-        "mutation {{ a: login(input: {{email: \"{e}\", password: \"wrong-one-1\"}}) {{ accessToken }} \
-         b: login(input: {{email: \"{e}\", password: \"{p}\"}}) {{ accessToken }} }}",
+        "mutation {{ a: login(input: {{email: \"{e}\", password: \"wrong-one-1\"}}) {{ ... on AccessToken {{ accessToken }} }} \
+         b: login(input: {{email: \"{e}\", password: \"{p}\"}}) {{ ... on AccessToken {{ accessToken }} }} }}",
         e = app.admin_email,
         p = app.admin_password
     );
@@ -97,7 +97,7 @@ async fn one_auth_mutation_per_document(backend: Backend) {
 async fn auth_mutations_hidden_in_fragments_are_counted(backend: Backend) {
     let app = TestApp::new(backend).await;
     let query = "mutation { ...Guesses } fragment Guesses on MutationRoot { \
-                 login(input: {email: \"a@rampart.dev\", password: \"one-guess-1\"}) { accessToken } \
+                 login(input: {email: \"a@rampart.dev\", password: \"one-guess-1\"}) { ... on AccessToken { accessToken } } \
                  ... on MutationRoot { recoverPassword(input: {email: \"a@rampart.dev\"}) { message } } }";
     let reply = app.gql(query, json!({}), None).await;
     assert_eq!(reply.code(), "BAD_USER_INPUT", "{}", reply.body);

@@ -18,6 +18,7 @@ mod import_hostile;
 mod items;
 mod limits;
 mod metrics;
+mod mfa;
 mod reads;
 mod recovery;
 mod rehash;

@@ -75,7 +75,7 @@ async fn request_and_service_spans_reach_an_otlp_collector() {
     let client = plain_http::Client::new(port);
     client.wait_until_up().await;
     client
-        .graphql(json!({ "query": "mutation { login(input: {email: \"nobody@rampart.dev\", password: \"wrong-wrong-wrong\"}) { accessToken } }" }))
+        .graphql(json!({ "query": "mutation { login(input: {email: \"nobody@rampart.dev\", password: \"wrong-wrong-wrong\"}) { ... on AccessToken { accessToken } } }" }))
         .await;
     let mut names = Vec::new();
     for _ in 0..300 {

@@ -127,7 +127,7 @@ async fn only_json_posts_reach_the_schema(backend: Backend) {
 
 async fn batched_requests_are_refused(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let login = json!({ "query": "mutation { login(input: {email: \"x@rampart.dev\", password: \"guess-guess-guess\"}) { accessToken } }" });
+    let login = json!({ "query": "mutation { login(input: {email: \"x@rampart.dev\", password: \"guess-guess-guess\"}) { ... on AccessToken { accessToken } } }" });
     let batch = json!([login, login, login]);
     let reply = app.post_json(batch, None).await;
     assert_eq!(reply.status, 400);

@@ -36,7 +36,7 @@ type Documents = {
     "\n  mutation LogoutOtherSessions {\n    logoutEverywhere(keepCurrent: true) {\n      message\n    }\n  }\n": typeof types.LogoutOtherSessionsDocument,
     "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": typeof types.UpdateMeDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n": typeof types.MeDocument,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresIn\n      sessionId\n      securityNotice\n    }\n  }\n": typeof types.LoginDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on AccessToken {\n        accessToken\n        expiresIn\n        sessionId\n        securityNotice\n      }\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n": typeof types.PublicSettingsDocument,
     "\n  query PublicSettingsForAuthTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": typeof types.PublicSettingsForAuthTestDocument,
     "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n": typeof types.RefreshSessionDocument,
@@ -68,7 +68,7 @@ const documents: Documents = {
     "\n  mutation LogoutOtherSessions {\n    logoutEverywhere(keepCurrent: true) {\n      message\n    }\n  }\n": types.LogoutOtherSessionsDocument,
     "\n  mutation UpdateMe($input: UpdateMeInput!) {\n    updateMe(input: $input) {\n      id\n      email\n      fullName\n    }\n  }\n": types.UpdateMeDocument,
     "\n  query Me {\n    me {\n      id\n      email\n      fullName\n      isActive\n      isSuperuser\n    }\n  }\n": types.MeDocument,
-    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresIn\n      sessionId\n      securityNotice\n    }\n  }\n": types.LoginDocument,
+    "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on AccessToken {\n        accessToken\n        expiresIn\n        sessionId\n        securityNotice\n      }\n    }\n  }\n": types.LoginDocument,
     "\n  query PublicSettings {\n    publicSettings {\n      signupEnabled\n      passwordMinLength\n      passwordMaxLength\n    }\n  }\n": types.PublicSettingsDocument,
     "\n  query PublicSettingsForAuthTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": types.PublicSettingsForAuthTestDocument,
     "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n": types.RefreshSessionDocument,
@@ -166,7 +166,7 @@ export function graphql(source: "\n  query Me {\n    me {\n      id\n      email
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      accessToken\n      expiresIn\n      sessionId\n      securityNotice\n    }\n  }\n"): typeof import('./graphql').LoginDocument;
+export function graphql(source: "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on AccessToken {\n        accessToken\n        expiresIn\n        sessionId\n        securityNotice\n      }\n    }\n  }\n"): typeof import('./graphql').LoginDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -232,7 +232,10 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { accessToken: string, expiresIn: number, sessionId: string, securityNotice: string | null } };
+export type LoginMutation = { login:
+    | { __typename: 'AccessToken', accessToken: string, expiresIn: number, sessionId: string, securityNotice: string | null }
+    | { __typename: 'MfaChallenge' }
+   };
 
 export type PublicSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -513,10 +516,13 @@ export const MeDocument = new TypedDocumentString(`
 export const LoginDocument = new TypedDocumentString(`
     mutation Login($input: LoginInput!) {
   login(input: $input) {
-    accessToken
-    expiresIn
-    sessionId
-    securityNotice
+    __typename
+    ... on AccessToken {
+      accessToken
+      expiresIn
+      sessionId
+      securityNotice
+    }
   }
 }
     `) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;

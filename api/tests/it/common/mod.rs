@@ -303,7 +303,7 @@ impl TestApp {
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
         self.gql(
-            "mutation($email: String!, $password: String!) { login(input: {email: $email, password: $password}) { accessToken tokenType expiresIn expiresAt } }",
+            "mutation($email: String!, $password: String!) { login(input: {email: $email, password: $password}) { ... on AccessToken { accessToken tokenType expiresIn expiresAt } } }",
             json!({ "email": email, "password": password }),
             None,
         )
@@ -383,7 +383,7 @@ impl TestApp {
     }
 }
 
-pub const LOGIN_SESSION: &str = "mutation($e: String!, $p: String!, $r: Boolean!) { login(input: {email: $e, password: $p, rememberMe: $r}) { accessToken expiresAt sessionId securityNotice } }";
+pub const LOGIN_SESSION: &str = "mutation($e: String!, $p: String!, $r: Boolean!) { login(input: {email: $e, password: $p, rememberMe: $r}) { ... on AccessToken { accessToken expiresAt sessionId securityNotice } } }";
 pub const REFRESH_SESSION: &str =
     "mutation { refreshSession { accessToken expiresAt sessionId securityNotice } }";
 

@@ -20,6 +20,13 @@ use sea_orm::{
 
 use crate::{config::ThrottleConfig, error::AppError};
 
+/// The per-account throttle key that failed logins, every other wrong
+/// password of the account and every wrong second-factor code count
+/// against: one budget, so a guesser cannot split attempts between them.
+pub fn account_key(email: &str) -> String {
+    format!("login-account:{email}")
+}
+
 pub enum Decision {
     Allowed,
     Limited { retry_after: Duration },
