@@ -50,6 +50,7 @@ type Documents = {
     "\n  query PublicSettingsForAuthTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": typeof types.PublicSettingsForAuthTestDocument,
     "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n": typeof types.RefreshSessionDocument,
     "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": typeof types.LogoutDocument,
+    "\n  query MfaGuardForTest {\n    publicSettings {\n      mfaRequiredForSuperusers\n    }\n  }\n": typeof types.MfaGuardForTestDocument,
     "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": typeof types.PublicSettingsForTestDocument,
     "\n  mutation VerifyEmail($input: TokenInput!) {\n    verifyEmail(input: $input) {\n      message\n    }\n  }\n": typeof types.VerifyEmailDocument,
     "\n  mutation ConfirmEmailChange($input: TokenInput!) {\n    confirmEmailChange(input: $input) {\n      message\n    }\n  }\n": typeof types.ConfirmEmailChangeDocument,
@@ -93,6 +94,7 @@ const documents: Documents = {
     "\n  query PublicSettingsForAuthTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": types.PublicSettingsForAuthTestDocument,
     "\n  mutation RefreshSession {\n    refreshSession {\n      accessToken\n      expiresIn\n      sessionId\n    }\n  }\n": types.RefreshSessionDocument,
     "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n": types.LogoutDocument,
+    "\n  query MfaGuardForTest {\n    publicSettings {\n      mfaRequiredForSuperusers\n    }\n  }\n": types.MfaGuardForTestDocument,
     "\n  query PublicSettingsForTest {\n    publicSettings {\n      signupEnabled\n    }\n  }\n": types.PublicSettingsForTestDocument,
     "\n  mutation VerifyEmail($input: TokenInput!) {\n    verifyEmail(input: $input) {\n      message\n    }\n  }\n": types.VerifyEmailDocument,
     "\n  mutation ConfirmEmailChange($input: TokenInput!) {\n    confirmEmailChange(input: $input) {\n      message\n    }\n  }\n": types.ConfirmEmailChangeDocument,
@@ -241,6 +243,10 @@ export function graphql(source: "\n  mutation RefreshSession {\n    refreshSessi
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Logout {\n    logout {\n      message\n    }\n  }\n"): typeof import('./graphql').LogoutDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MfaGuardForTest {\n    publicSettings {\n      mfaRequiredForSuperusers\n    }\n  }\n"): typeof import('./graphql').MfaGuardForTestDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -350,6 +350,11 @@ export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 export type LogoutMutation = { logout: { message: string } };
 
+export type MfaGuardForTestQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MfaGuardForTestQuery = { publicSettings: { mfaRequiredForSuperusers: boolean } };
+
 export type PublicSettingsForTestQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -745,6 +750,13 @@ export const LogoutDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LogoutMutation, LogoutMutationVariables>;
+export const MfaGuardForTestDocument = new TypedDocumentString(`
+    query MfaGuardForTest {
+  publicSettings {
+    mfaRequiredForSuperusers
+  }
+}
+    `) as unknown as TypedDocumentString<MfaGuardForTestQuery, MfaGuardForTestQueryVariables>;
 export const PublicSettingsForTestDocument = new TypedDocumentString(`
     query PublicSettingsForTest {
   publicSettings {
