@@ -216,6 +216,9 @@ export async function startStack({ mail, signupEnabled = true, name = "main", en
     // Refused refreshes per IP (a stale "may have a session" flag, a
     // browser closed without "remember me") add up over the suite too.
     REFRESH_IP_FAILURES_PER_MINUTE: "1000",
+    // Verification e-mails resent per IP (10/h by default): the suite's
+    // resends all come from 127.0.0.1.
+    VERIFICATION_EMAIL_IP_PER_HOUR: "1000",
     LOG_FORMAT: "text",
     RUST_LOG: process.env.RUST_LOG ?? "warn",
     // A stack's own settings (MFA_REQUIRED_FOR_SUPERUSERS, REQUIRE_EMAIL_VERIFICATION).
@@ -310,19 +313,37 @@ const LOGIN = `mutation L($input: LoginInput!) {
  * Logs in through the API: the access token, or with MFA on (`code` given)
  * the challenge completed with that code. Without a code an MFA account's
  * login fails here, so a test cannot mistake a challenge for a session.
+ * The challenge is bound to an HttpOnly cookie set with it (a browser keeps
+ * it on its own); node's fetch has no cookie jar, so it is carried by hand.
  */
 export async function apiLogin(baseUrl, email, password, { code } = {}) {
-  const { login } = await gql(baseUrl, LOGIN, { input: { email, password } });
+  const r = await fetch(`${baseUrl}/graphql`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ query: LOGIN, variables: { input: { email, password } } }),
+  });
+  const body = await r.json();
+  if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  const { login } = body.data;
   if (login.__typename === "AccessToken") return login;
   if (!code) throw new Error(`${email} has MFA on: apiLogin needs a code`);
-  const data = await gql(
-    baseUrl,
-    `mutation C($input: CompleteMfaLoginInput!) {
-      completeMfaLogin(input: $input) { accessToken expiresAt sessionId }
-    }`,
-    { input: { challengeToken: login.challengeToken, code } },
-  );
-  return data.completeMfaLogin;
+  const binding = r.headers
+    .getSetCookie()
+    .find((c) => /^(__Host-)?rampart_mfa=/.test(c))
+    ?.split(";")[0];
+  const done = await fetch(`${baseUrl}/graphql`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(binding ? { Cookie: binding } : {}) },
+    body: JSON.stringify({
+      query: `mutation C($input: CompleteMfaLoginInput!) {
+        completeMfaLogin(input: $input) { accessToken expiresAt sessionId }
+      }`,
+      variables: { input: { challengeToken: login.challengeToken, code } },
+    }),
+  });
+  const answer = await done.json();
+  if (answer.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(answer.errors)}`);
+  return answer.data.completeMfaLogin;
 }
 
 /** What the password step answers: "AccessToken" or "MfaChallenge". */
