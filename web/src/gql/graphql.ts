@@ -71,6 +71,7 @@ export type RecoverPasswordInput = {
 };
 
 export type RequestEmailChangeInput = {
+  /** The current TOTP code (or a recovery code) when MFA is on. */
   code?: string | null | undefined;
   newEmail: string;
   password: string;
@@ -91,6 +92,7 @@ export type SignupInput = {
   password: string;
 };
 
+/** A one-time link's token (`verifyEmail`, `confirmEmailChange`). */
 export type TokenInput = {
   token: string;
 };
