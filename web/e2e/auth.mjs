@@ -89,7 +89,7 @@ export function authSuite(ctx) {
     await context.close();
   });
 
-  it("sign up, then log in and be greeted by name", async () => {
+  it("sign up (the answer: check your inbox), then log in and be greeted by name", async () => {
     const { context, page } = await openPage(ctx.browser);
     const email = uniqueEmail("signup");
     const password = strongPassword();
@@ -105,34 +105,17 @@ export function authSuite(ctx) {
     await checkA11y(page, "/signup");
     await page.getByLabel("Confirm password").fill(password);
     await page.getByRole("button", { name: "Sign up" }).click();
+    await expectText(page.getByTestId("signup-check-inbox"), email);
+    // This stack lets an unverified account in (REQUIRE_EMAIL_VERIFICATION
+    // is off in local mode); verification.mjs covers the strict case.
+    await page.getByRole("link", { name: "Back to log in" }).click();
     await expectPath(page, "/login");
-    await expectText(page.getByTestId("toast-success"), /account is ready/);
     await page.getByLabel("E-mail").fill(email);
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Log in" }).click();
     await expectText(page.getByTestId("greeting"), "Hi, Sally Signup");
     await checkA11y(page, "dashboard");
     assertNoProblems(page);
-    await context.close();
-  });
-
-  it("signing up with a taken e-mail shows the API's error on the e-mail field", async () => {
-    const existing = await signUpUser(base(), { tag: "taken" });
-    const { context, page } = await openPage(ctx.browser);
-    await page.goto(`${base()}/signup`);
-    await page.getByLabel("E-mail").fill(existing.email);
-    const password = strongPassword();
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByLabel("Confirm password").fill(password);
-    await page.getByRole("button", { name: "Sign up" }).click();
-    const email = page.getByLabel("E-mail");
-    await page.waitForFunction(
-      () => document.querySelector('input[name="email"]')?.getAttribute("aria-invalid") === "true",
-    );
-    const describedBy = await email.getAttribute("aria-describedby");
-    assert.ok(describedBy);
-    await expectText(page.locator(`[id="${describedBy}"]`), /./);
-    await expectPath(page, "/signup");
     await context.close();
   });
 

@@ -105,6 +105,33 @@ export async function logIn(page, baseUrl, email, password, { rememberMe = false
 }
 
 /**
+ * Logs in an account with MFA on: the password step, then the code step
+ * (an app code, or a recovery code with `recovery: true`).
+ */
+export async function logInWithCode(
+  page,
+  baseUrl,
+  email,
+  password,
+  code,
+  { recovery = false } = {},
+) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByTestId("mfa-step").waitFor();
+  if (recovery) {
+    await page.getByRole("button", { name: "Use a recovery code instead" }).click();
+    await page.getByLabel("Recovery code").fill(code);
+  } else {
+    await page.getByLabel("Authentication code").fill(code);
+  }
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByTestId("greeting").waitFor();
+}
+
+/**
  * What closing the browser and opening it again keeps: the persistent
  * cookies and storage of `context`, without its session cookies (those with
  * no expiry, which a browser drops at exit). Playwright's storageState keeps

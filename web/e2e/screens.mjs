@@ -4,7 +4,7 @@
 import { it } from "node:test";
 import { checkA11y, DESKTOP, logIn, openPage, PHONE, screenshot } from "./browser.mjs";
 import { apiLogin, gql, resetLinkIn } from "./stack.mjs";
-import { signUpUser } from "./users.mjs";
+import { enrolMfaByApi, signUpUser, strongPassword, uniqueEmail } from "./users.mjs";
 
 async function createItems(baseUrl, token, titles) {
   for (const [title, description] of titles) {
@@ -33,6 +33,9 @@ export function screensSuite(ctx) {
     const base = ctx.stack.baseUrl;
     const user = await signUpUser(base, { tag: "screens", fullName: "Sam Screens" });
     const fresh = await signUpUser(base, { tag: "screens-empty", fullName: "Erin Empty" });
+    // With MFA on: its recovery codes log it in once per round (no clock to wait for).
+    const secured = await signUpUser(base, { tag: "screens-mfa", fullName: "Max Factor" });
+    const { codes: recoveryCodes } = await enrolMfaByApi(base, secured);
     await createItems(base, user.token, ITEMS);
     // A real recovery link (opening it does not use it up).
     const since = ctx.mail.messages.length;
@@ -80,6 +83,22 @@ export function screensSuite(ctx) {
         await g.goto(`${base}/signup`);
         await g.getByLabel("Confirm password").waitFor();
         await check(g, "signup");
+        await g.getByLabel("E-mail").fill(uniqueEmail("screens-signup"));
+        const signupPassword = strongPassword();
+        await g.getByLabel("Password", { exact: true }).fill(signupPassword);
+        await g.getByLabel("Confirm password").fill(signupPassword);
+        await g.getByRole("button", { name: "Sign up" }).click();
+        await g.getByTestId("signup-check-inbox").waitFor();
+        await check(g, "signup-check-inbox");
+        await g.goto(`${base}/login`);
+        await g.getByLabel("E-mail").fill(secured.email);
+        await g.getByLabel("Password", { exact: true }).fill(secured.password);
+        await g.getByRole("button", { name: "Log in" }).click();
+        await g.getByTestId("mfa-step").waitFor();
+        await check(g, "login-code");
+        await g.goto(`${base}/verify-email?token=not-a-real-token`);
+        await g.getByTestId("email-link-failed").waitFor();
+        await check(g, "verify-email-failed");
         await g.goto(`${base}/recover-password`);
         await g.getByRole("button", { name: "Send reset link" }).waitFor();
         await check(g, "recover-password");
@@ -121,6 +140,16 @@ export function screensSuite(ctx) {
         await p.goto(`${base}/settings`);
         await p.getByRole("heading", { name: "Danger zone" }).waitFor();
         await check(p, "settings");
+        await p.getByRole("button", { name: "Change e-mail" }).click();
+        await p.getByRole("dialog", { name: "Change e-mail" }).waitFor();
+        await check(p, "change-email");
+        await p.keyboard.press("Escape");
+        await p.goto(`${base}/settings/security`);
+        await p.getByRole("button", { name: "Set up two-factor authentication" }).click();
+        await p.getByLabel("Your password").fill(user.password);
+        await p.getByRole("button", { name: "Continue" }).click();
+        await p.getByTestId("mfa-qr").waitFor();
+        await check(p, "mfa-enrol");
         await p.goto(`${base}/admin`);
         await p.getByTestId("access-denied").waitFor();
         await check(p, "access-denied");
@@ -128,6 +157,21 @@ export function screensSuite(ctx) {
         await p.getByRole("heading", { name: "Page not found" }).waitFor();
         await check(p, "not-found-signed-in");
         await signedIn.context.close();
+
+        const withMfa = await openPage(ctx.browser, { viewport, colorScheme });
+        const m = withMfa.page;
+        await m.goto(`${base}/login`);
+        await m.getByLabel("E-mail").fill(secured.email);
+        await m.getByLabel("Password", { exact: true }).fill(secured.password);
+        await m.getByRole("button", { name: "Log in" }).click();
+        await m.getByRole("button", { name: "Use a recovery code instead" }).click();
+        await m.getByLabel("Recovery code").fill(recoveryCodes.shift());
+        await m.getByRole("button", { name: "Verify" }).click();
+        await m.getByTestId("greeting").waitFor();
+        await m.goto(`${base}/settings/security`);
+        await m.getByTestId("recovery-codes-left").waitFor();
+        await check(m, "settings-security");
+        await withMfa.context.close();
 
         const empty = await openPage(ctx.browser, { viewport, colorScheme });
         await logIn(empty.page, base, fresh.email, fresh.password);
@@ -150,6 +194,12 @@ export function screensSuite(ctx) {
         await a.getByRole("button", { name: `Edit ${user.email}` }).click();
         await a.getByRole("dialog", { name: "Edit user" }).waitFor();
         await check(a, "edit-user");
+        await a.keyboard.press("Escape");
+        await a
+          .getByRole("button", { name: `Reset two-factor authentication of ${secured.email}` })
+          .click();
+        await a.getByRole("dialog", { name: "Reset two-factor authentication" }).waitFor();
+        await check(a, "reset-mfa");
         await a.keyboard.press("Escape");
         await a.goto(`${base}/admin/audit`);
         await a.getByTestId("audit-row").first().waitFor();

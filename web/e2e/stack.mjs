@@ -106,6 +106,18 @@ export async function startMailSink() {
   };
 }
 
+/**
+ * The SPA link to `path` in an e-mail (FRONTEND_HOST/verify-email?token=...,
+ * /confirm-email?token=...).
+ */
+export function linkIn(message, path) {
+  const body = `${message.text}\n${message.html}`;
+  const escaped = path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const m = body.match(new RegExp(`https?://[^\\s"'<>]+${escaped}\\?token=[^\\s"'<>&]+`));
+  if (!m) throw new Error(`no ${path} link in e-mail "${message.subject}"`);
+  return m[0];
+}
+
 /** The SPA link in an e-mail: FRONTEND_HOST/reset-password?token=... (or /set-password). */
 export function resetLinkIn(message) {
   const body = `${message.text}\n${message.html}`;
@@ -170,7 +182,7 @@ function strongSecret(n) {
  * Starts API + nginx (and uses the given mail sink). Returns the base URL and
  * credentials; `stop()` ends both processes.
  */
-export async function startStack({ mail, signupEnabled = true, name = "main" }) {
+export async function startStack({ mail, signupEnabled = true, name = "main", env = {} }) {
   const dir = mkdtempSync(join(tmpdir(), `rampart-e2e-${name}-`));
   // nginx workers drop to "nobody" when started as root: they must reach the temp dirs.
   chmodSync(dir, 0o755);
@@ -204,8 +216,13 @@ export async function startStack({ mail, signupEnabled = true, name = "main" }) 
     // Refused refreshes per IP (a stale "may have a session" flag, a
     // browser closed without "remember me") add up over the suite too.
     REFRESH_IP_FAILURES_PER_MINUTE: "1000",
+    // Verification e-mails resent per IP (10/h by default): the suite's
+    // resends all come from 127.0.0.1.
+    VERIFICATION_EMAIL_IP_PER_HOUR: "1000",
     LOG_FORMAT: "text",
     RUST_LOG: process.env.RUST_LOG ?? "warn",
+    // A stack's own settings (MFA_REQUIRED_FOR_SUPERUSERS, REQUIRE_EMAIL_VERIFICATION).
+    ...env,
   };
   const spawnApi = () => {
     const child = spawn(apiBinary(), ["serve"], {
@@ -284,13 +301,55 @@ export async function gql(baseUrl, query, variables = {}, token) {
   return body.data;
 }
 
-export async function apiLogin(baseUrl, email, password) {
-  const data = await gql(
-    baseUrl,
-    "mutation L($input: LoginInput!) { login(input: $input) { ... on AccessToken { accessToken expiresAt } } }",
-    { input: { email, password } },
-  );
-  return data.login;
+const LOGIN = `mutation L($input: LoginInput!) {
+  login(input: $input) {
+    __typename
+    ... on AccessToken { accessToken expiresAt sessionId }
+    ... on MfaChallenge { challengeToken expiresAt }
+  }
+}`;
+
+/**
+ * Logs in through the API: the access token, or with MFA on (`code` given)
+ * the challenge completed with that code. Without a code an MFA account's
+ * login fails here, so a test cannot mistake a challenge for a session.
+ * The challenge is bound to an HttpOnly cookie set with it (a browser keeps
+ * it on its own); node's fetch has no cookie jar, so it is carried by hand.
+ */
+export async function apiLogin(baseUrl, email, password, { code } = {}) {
+  const r = await fetch(`${baseUrl}/graphql`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ query: LOGIN, variables: { input: { email, password } } }),
+  });
+  const body = await r.json();
+  if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  const { login } = body.data;
+  if (login.__typename === "AccessToken") return login;
+  if (!code) throw new Error(`${email} has MFA on: apiLogin needs a code`);
+  const binding = r.headers
+    .getSetCookie()
+    .find((c) => /^(__Host-)?rampart_mfa=/.test(c))
+    ?.split(";")[0];
+  const done = await fetch(`${baseUrl}/graphql`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(binding ? { Cookie: binding } : {}) },
+    body: JSON.stringify({
+      query: `mutation C($input: CompleteMfaLoginInput!) {
+        completeMfaLogin(input: $input) { accessToken expiresAt sessionId }
+      }`,
+      variables: { input: { challengeToken: login.challengeToken, code } },
+    }),
+  });
+  const answer = await done.json();
+  if (answer.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(answer.errors)}`);
+  return answer.data.completeMfaLogin;
+}
+
+/** What the password step answers: "AccessToken" or "MfaChallenge". */
+export async function apiLoginKind(baseUrl, email, password) {
+  const { login } = await gql(baseUrl, LOGIN, { input: { email, password } });
+  return login.__typename;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Test users: made through the real sign-up API, unique per test.
 import { randomBytes } from "node:crypto";
 import { apiLogin, gql } from "./stack.mjs";
+import { freshCode } from "./totp.mjs";
 
 let n = 0;
 
@@ -30,4 +31,28 @@ export async function signUpUser(
   if (!login) return { email, password, fullName };
   const { accessToken } = await apiLogin(baseUrl, email, password);
   return { email, password, fullName, token: accessToken };
+}
+
+/**
+ * Turns MFA on for a user through the API (for tests about what follows,
+ * not about the enrolment screens): returns the secret, the ten recovery
+ * codes and `used`, the TOTP step already spent (see totp.mjs freshCode).
+ */
+export async function enrolMfaByApi(baseUrl, user) {
+  const { accessToken } = await apiLogin(baseUrl, user.email, user.password);
+  const { beginMfaEnrolment } = await gql(
+    baseUrl,
+    "mutation B($input: BeginMfaEnrolmentInput!) { beginMfaEnrolment(input: $input) { secret } }",
+    { input: { password: user.password } },
+    accessToken,
+  );
+  const used = {};
+  const code = await freshCode(beginMfaEnrolment.secret, used);
+  const { confirmMfaEnrolment } = await gql(
+    baseUrl,
+    "mutation C($input: ConfirmMfaEnrolmentInput!) { confirmMfaEnrolment(input: $input) { codes } }",
+    { input: { code } },
+    accessToken,
+  );
+  return { secret: beginMfaEnrolment.secret, codes: confirmMfaEnrolment.codes, used };
 }

@@ -5,15 +5,16 @@ import { RouteError } from "./components/Common/RouteError";
 import { reportError, toastOutsideReact } from "./components/Common/Toasts";
 import { setAuthHandlers } from "./lib/auth";
 import { clearOutage, reportOutage } from "./lib/connection";
-import { ApiError, isOutage } from "./lib/errors";
+import { ApiError, isOutage, setMfaEnrolmentHandler } from "./lib/errors";
 import { adminAuditRoute, adminEmailRoute, adminRoute, adminUsersRoute } from "./routes/admin";
 import { dashboardRoute } from "./routes/dashboard";
+import { confirmEmailRoute, verifyEmailRoute } from "./routes/email-links";
 import { itemsRoute } from "./routes/items";
 import { loginRoute, safeRedirect } from "./routes/login";
 import { recoverPasswordRoute } from "./routes/recover-password";
 import { resetPasswordRoute, setPasswordRoute } from "./routes/reset-password";
 import { rootRoute } from "./routes/root";
-import { settingsRoute } from "./routes/settings";
+import { settingsProfileRoute, settingsRoute, settingsSecurityRoute } from "./routes/settings";
 import { signedInRoute } from "./routes/signed-in";
 import { signupRoute } from "./routes/signup";
 
@@ -26,10 +27,12 @@ export const routeTree = rootRoute.addChildren([
   recoverPasswordRoute,
   resetPasswordRoute,
   setPasswordRoute,
+  verifyEmailRoute,
+  confirmEmailRoute,
   signedInRoute.addChildren([
     dashboardRoute,
     itemsRoute,
-    settingsRoute,
+    settingsRoute.addChildren([settingsProfileRoute, settingsSecurityRoute]),
     adminRoute.addChildren([adminUsersRoute, adminAuditRoute, adminEmailRoute]),
   ]),
 ]);
@@ -117,6 +120,13 @@ export function createAppRouter(queryClient: QueryClient) {
     },
     // Another user's (or another login's) session now: nothing cached may carry over.
     onSessionChanged: () => void queryClient.resetQueries(),
+  });
+  // A superuser without MFA where the server requires it: whatever asked
+  // (an admin list, a dialog's Save), the answer is to set MFA up.
+  setMfaEnrolmentHandler(() => {
+    if (router.state.location.pathname === "/settings/security") return;
+    void queryClient.invalidateQueries({ queryKey: ["me"] });
+    void router.navigate({ to: "/settings/security", search: { reason: "mfa-required" } });
   });
   return router;
 }

@@ -4,11 +4,25 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type BeginMfaEnrolmentInput = {
+  password: string;
+};
+
 export type ChangePasswordInput = {
   currentPassword: string;
   /** Keep this session signed in; every other session ends either way. */
   keepCurrentSession?: boolean;
   newPassword: string;
+};
+
+export type CompleteMfaLoginInput = {
+  challengeToken: string;
+  /** A 6-digit code from the authenticator app, or a recovery code. */
+  code: string;
+};
+
+export type ConfirmMfaEnrolmentInput = {
+  code: string;
 };
 
 export type CreateItemInput = {
@@ -48,7 +62,24 @@ export type LoginInput = {
   rememberMe?: boolean;
 };
 
+export type PasswordAndCodeInput = {
+  /** A current 6-digit code from the app (disableMfa also takes a recovery code). */
+  code: string;
+  password: string;
+};
+
 export type RecoverPasswordInput = {
+  email: string;
+};
+
+export type RequestEmailChangeInput = {
+  /** The current TOTP code (or a recovery code) when MFA is on. */
+  code?: string | null | undefined;
+  newEmail: string;
+  password: string;
+};
+
+export type ResendVerificationInput = {
   email: string;
 };
 
@@ -61,6 +92,11 @@ export type SignupInput = {
   email: string;
   fullName?: string | null | undefined;
   password: string;
+};
+
+/** A one-time link's token (`verifyEmail`, `confirmEmailChange`). */
+export type TokenInput = {
+  token: string;
 };
 
 export type UpdateItemInput = {
@@ -132,6 +168,13 @@ export type EmailPreviewsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type EmailPreviewsQuery = { emailPreviews: Array<{ name: string, subject: string, html: string, text: string }> };
 
+export type ResetUserMfaMutationVariables = Exact<{
+  userId: string;
+}>;
+
+
+export type ResetUserMfaMutation = { resetUserMfa: { message: string } };
+
 export type UserSessionsQueryVariables = Exact<{
   userId: string;
 }>;
@@ -152,7 +195,14 @@ export type UsersQueryVariables = Exact<{
 }>;
 
 
-export type UsersQuery = { users: { totalCount: number, nodes: Array<{ id: string, email: string, fullName: string | null, isActive: boolean, isSuperuser: boolean }> } };
+export type UsersQuery = { users: { totalCount: number, nodes: Array<{ id: string, email: string, fullName: string | null, isActive: boolean, isSuperuser: boolean, mfaEnabled: boolean, emailVerified: boolean }> } };
+
+export type ResendVerificationEmailMutationVariables = Exact<{
+  input: ResendVerificationInput;
+}>;
+
+
+export type ResendVerificationEmailMutation = { resendVerificationEmail: { message: string } };
 
 export type CreateItemMutationVariables = Exact<{
   input: CreateItemInput;
@@ -186,6 +236,13 @@ export type ItemsQuery = { items: { totalCount: number, nodes: Array<{ id: strin
 
 export type SessionFieldsFragment = { id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null };
 
+export type RequestEmailChangeMutationVariables = Exact<{
+  input: RequestEmailChangeInput;
+}>;
+
+
+export type RequestEmailChangeMutation = { requestEmailChange: { message: string } };
+
 export type ChangePasswordMutationVariables = Exact<{
   input: ChangePasswordInput;
 }>;
@@ -197,6 +254,20 @@ export type DeleteMeMutationVariables = Exact<{ [key: string]: never; }>;
 
 
 export type DeleteMeMutation = { deleteMe: { message: string } };
+
+export type BeginMfaEnrolmentMutationVariables = Exact<{
+  input: BeginMfaEnrolmentInput;
+}>;
+
+
+export type BeginMfaEnrolmentMutation = { beginMfaEnrolment: { secret: string, otpauthUri: string, expiresAt: string } };
+
+export type ConfirmMfaEnrolmentMutationVariables = Exact<{
+  input: ConfirmMfaEnrolmentInput;
+}>;
+
+
+export type ConfirmMfaEnrolmentMutation = { confirmMfaEnrolment: { codes: Array<string> } };
 
 export type MySessionsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -215,17 +286,36 @@ export type LogoutOtherSessionsMutationVariables = Exact<{ [key: string]: never;
 
 export type LogoutOtherSessionsMutation = { logoutEverywhere: { message: string } };
 
+export type MfaStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MfaStatusQuery = { mfaStatus: { enabled: boolean, enabledAt: string | null, recoveryCodesRemaining: number } };
+
+export type RegenerateRecoveryCodesMutationVariables = Exact<{
+  input: PasswordAndCodeInput;
+}>;
+
+
+export type RegenerateRecoveryCodesMutation = { regenerateRecoveryCodes: { codes: Array<string> } };
+
+export type DisableMfaMutationVariables = Exact<{
+  input: PasswordAndCodeInput;
+}>;
+
+
+export type DisableMfaMutation = { disableMfa: { message: string } };
+
 export type UpdateMeMutationVariables = Exact<{
   input: UpdateMeInput;
 }>;
 
 
-export type UpdateMeMutation = { updateMe: { id: string, email: string, fullName: string | null } };
+export type UpdateMeMutation = { updateMe: { id: string, fullName: string | null } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, email: string, fullName: string | null, isActive: boolean, isSuperuser: boolean } };
+export type MeQuery = { me: { id: string, email: string, fullName: string | null, isActive: boolean, isSuperuser: boolean, mfaEnabled: boolean, emailVerified: boolean, pendingEmail: string | null } };
 
 export type LoginMutationVariables = Exact<{
   input: LoginInput;
@@ -234,13 +324,20 @@ export type LoginMutationVariables = Exact<{
 
 export type LoginMutation = { login:
     | { __typename: 'AccessToken', accessToken: string, expiresIn: number, sessionId: string, securityNotice: string | null }
-    | { __typename: 'MfaChallenge' }
+    | { __typename: 'MfaChallenge', challengeToken: string, expiresAt: string }
    };
+
+export type CompleteMfaLoginMutationVariables = Exact<{
+  input: CompleteMfaLoginInput;
+}>;
+
+
+export type CompleteMfaLoginMutation = { completeMfaLogin: { accessToken: string, expiresIn: number, sessionId: string, securityNotice: string | null } };
 
 export type PublicSettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PublicSettingsQuery = { publicSettings: { signupEnabled: boolean, passwordMinLength: number, passwordMaxLength: number } };
+export type PublicSettingsQuery = { publicSettings: { signupEnabled: boolean, passwordMinLength: number, passwordMaxLength: number, mfaRequiredForSuperusers: boolean, emailVerificationRequired: boolean } };
 
 export type PublicSettingsForAuthTestQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -257,10 +354,29 @@ export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 export type LogoutMutation = { logout: { message: string } };
 
+export type MfaGuardForTestQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MfaGuardForTestQuery = { publicSettings: { mfaRequiredForSuperusers: boolean } };
+
 export type PublicSettingsForTestQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type PublicSettingsForTestQuery = { publicSettings: { signupEnabled: boolean } };
+
+export type VerifyEmailMutationVariables = Exact<{
+  input: TokenInput;
+}>;
+
+
+export type VerifyEmailMutation = { verifyEmail: { message: string } };
+
+export type ConfirmEmailChangeMutationVariables = Exact<{
+  input: TokenInput;
+}>;
+
+
+export type ConfirmEmailChangeMutation = { confirmEmailChange: { message: string } };
 
 export type RecoverPasswordMutationVariables = Exact<{
   input: RecoverPasswordInput;
@@ -371,6 +487,13 @@ export const EmailPreviewsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EmailPreviewsQuery, EmailPreviewsQueryVariables>;
+export const ResetUserMfaDocument = new TypedDocumentString(`
+    mutation ResetUserMfa($userId: UUID!) {
+  resetUserMfa(userId: $userId) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<ResetUserMfaMutation, ResetUserMfaMutationVariables>;
 export const UserSessionsDocument = new TypedDocumentString(`
     query UserSessions($userId: UUID!) {
   userSessions(userId: $userId) {
@@ -407,10 +530,19 @@ export const UsersDocument = new TypedDocumentString(`
       fullName
       isActive
       isSuperuser
+      mfaEnabled
+      emailVerified
     }
   }
 }
     `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+export const ResendVerificationEmailDocument = new TypedDocumentString(`
+    mutation ResendVerificationEmail($input: ResendVerificationInput!) {
+  resendVerificationEmail(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<ResendVerificationEmailMutation, ResendVerificationEmailMutationVariables>;
 export const CreateItemDocument = new TypedDocumentString(`
     mutation CreateItem($input: CreateItemInput!) {
   createItem(input: $input) {
@@ -446,6 +578,13 @@ export const ItemsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ItemsQuery, ItemsQueryVariables>;
+export const RequestEmailChangeDocument = new TypedDocumentString(`
+    mutation RequestEmailChange($input: RequestEmailChangeInput!) {
+  requestEmailChange(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<RequestEmailChangeMutation, RequestEmailChangeMutationVariables>;
 export const ChangePasswordDocument = new TypedDocumentString(`
     mutation ChangePassword($input: ChangePasswordInput!) {
   changePassword(input: $input) {
@@ -460,6 +599,22 @@ export const DeleteMeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DeleteMeMutation, DeleteMeMutationVariables>;
+export const BeginMfaEnrolmentDocument = new TypedDocumentString(`
+    mutation BeginMfaEnrolment($input: BeginMfaEnrolmentInput!) {
+  beginMfaEnrolment(input: $input) {
+    secret
+    otpauthUri
+    expiresAt
+  }
+}
+    `) as unknown as TypedDocumentString<BeginMfaEnrolmentMutation, BeginMfaEnrolmentMutationVariables>;
+export const ConfirmMfaEnrolmentDocument = new TypedDocumentString(`
+    mutation ConfirmMfaEnrolment($input: ConfirmMfaEnrolmentInput!) {
+  confirmMfaEnrolment(input: $input) {
+    codes
+  }
+}
+    `) as unknown as TypedDocumentString<ConfirmMfaEnrolmentMutation, ConfirmMfaEnrolmentMutationVariables>;
 export const MySessionsDocument = new TypedDocumentString(`
     query MySessions {
   sessions {
@@ -493,11 +648,33 @@ export const LogoutOtherSessionsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LogoutOtherSessionsMutation, LogoutOtherSessionsMutationVariables>;
+export const MfaStatusDocument = new TypedDocumentString(`
+    query MfaStatus {
+  mfaStatus {
+    enabled
+    enabledAt
+    recoveryCodesRemaining
+  }
+}
+    `) as unknown as TypedDocumentString<MfaStatusQuery, MfaStatusQueryVariables>;
+export const RegenerateRecoveryCodesDocument = new TypedDocumentString(`
+    mutation RegenerateRecoveryCodes($input: PasswordAndCodeInput!) {
+  regenerateRecoveryCodes(input: $input) {
+    codes
+  }
+}
+    `) as unknown as TypedDocumentString<RegenerateRecoveryCodesMutation, RegenerateRecoveryCodesMutationVariables>;
+export const DisableMfaDocument = new TypedDocumentString(`
+    mutation DisableMfa($input: PasswordAndCodeInput!) {
+  disableMfa(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<DisableMfaMutation, DisableMfaMutationVariables>;
 export const UpdateMeDocument = new TypedDocumentString(`
     mutation UpdateMe($input: UpdateMeInput!) {
   updateMe(input: $input) {
     id
-    email
     fullName
   }
 }
@@ -510,6 +687,9 @@ export const MeDocument = new TypedDocumentString(`
     fullName
     isActive
     isSuperuser
+    mfaEnabled
+    emailVerified
+    pendingEmail
   }
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
@@ -523,15 +703,31 @@ export const LoginDocument = new TypedDocumentString(`
       sessionId
       securityNotice
     }
+    ... on MfaChallenge {
+      challengeToken
+      expiresAt
+    }
   }
 }
     `) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
+export const CompleteMfaLoginDocument = new TypedDocumentString(`
+    mutation CompleteMfaLogin($input: CompleteMfaLoginInput!) {
+  completeMfaLogin(input: $input) {
+    accessToken
+    expiresIn
+    sessionId
+    securityNotice
+  }
+}
+    `) as unknown as TypedDocumentString<CompleteMfaLoginMutation, CompleteMfaLoginMutationVariables>;
 export const PublicSettingsDocument = new TypedDocumentString(`
     query PublicSettings {
   publicSettings {
     signupEnabled
     passwordMinLength
     passwordMaxLength
+    mfaRequiredForSuperusers
+    emailVerificationRequired
   }
 }
     `) as unknown as TypedDocumentString<PublicSettingsQuery, PublicSettingsQueryVariables>;
@@ -558,6 +754,13 @@ export const LogoutDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<LogoutMutation, LogoutMutationVariables>;
+export const MfaGuardForTestDocument = new TypedDocumentString(`
+    query MfaGuardForTest {
+  publicSettings {
+    mfaRequiredForSuperusers
+  }
+}
+    `) as unknown as TypedDocumentString<MfaGuardForTestQuery, MfaGuardForTestQueryVariables>;
 export const PublicSettingsForTestDocument = new TypedDocumentString(`
     query PublicSettingsForTest {
   publicSettings {
@@ -565,6 +768,20 @@ export const PublicSettingsForTestDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PublicSettingsForTestQuery, PublicSettingsForTestQueryVariables>;
+export const VerifyEmailDocument = new TypedDocumentString(`
+    mutation VerifyEmail($input: TokenInput!) {
+  verifyEmail(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyEmailMutation, VerifyEmailMutationVariables>;
+export const ConfirmEmailChangeDocument = new TypedDocumentString(`
+    mutation ConfirmEmailChange($input: TokenInput!) {
+  confirmEmailChange(input: $input) {
+    message
+  }
+}
+    `) as unknown as TypedDocumentString<ConfirmEmailChangeMutation, ConfirmEmailChangeMutationVariables>;
 export const RecoverPasswordDocument = new TypedDocumentString(`
     mutation RecoverPassword($input: RecoverPasswordInput!) {
   recoverPassword(input: $input) {

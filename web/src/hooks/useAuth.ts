@@ -23,6 +23,9 @@ const MeQuery = graphql(`
       fullName
       isActive
       isSuperuser
+      mfaEnabled
+      emailVerified
+      pendingEmail
     }
   }
 `);
@@ -37,6 +40,21 @@ const LoginMutation = graphql(`
         sessionId
         securityNotice
       }
+      ... on MfaChallenge {
+        challengeToken
+        expiresAt
+      }
+    }
+  }
+`);
+
+const CompleteMfaLoginMutation = graphql(`
+  mutation CompleteMfaLogin($input: CompleteMfaLoginInput!) {
+    completeMfaLogin(input: $input) {
+      accessToken
+      expiresIn
+      sessionId
+      securityNotice
     }
   }
 `);
@@ -47,6 +65,8 @@ const PublicSettingsQuery = graphql(`
       signupEnabled
       passwordMinLength
       passwordMaxLength
+      mfaRequiredForSuperusers
+      emailVerificationRequired
     }
   }
 `);
@@ -63,25 +83,54 @@ export const publicSettingsQuery = queryOptions({
   staleTime: 5 * 60_000,
 });
 
+/** What the password step led to: a session, or a second step to take. */
+export type LoginOutcome =
+  | { kind: "signed-in" }
+  | { kind: "mfa"; challengeToken: string; expiresAt: string };
+
+interface IssuedToken {
+  accessToken: string;
+  expiresIn: number;
+  sessionId: string;
+  securityNotice?: string | null;
+}
+
+function startSession(queryClient: QueryClient, token: IssuedToken): void {
+  queryClient.clear(); // nothing from a previous user may leak into this session
+  signedIn(sessionFrom(token), token.securityNotice ?? null);
+}
+
 /**
  * Logs in (the API also sets the HttpOnly refresh cookie: with `rememberMe`
  * a persistent one, otherwise one that ends with the browser) and tells the
- * other tabs.
+ * other tabs. With MFA on, the password alone opens nothing: the API answers
+ * a short-lived challenge that `completeMfaLogin` trades, with a code, for
+ * the session.
  */
 export async function logIn(
   queryClient: QueryClient,
   email: string,
   password: string,
   rememberMe: boolean,
-): Promise<void> {
+): Promise<LoginOutcome> {
   const { login } = await execute(LoginMutation, { input: { email, password, rememberMe } });
-  if (login.__typename !== "AccessToken") {
-    // MFA on: the answer is a challenge for completeMfaLogin. The screens for
-    // the second step are the SPA's part of issue 14; until they land, say so.
-    throw new Error("This account uses two-step sign-in, which this screen cannot complete yet.");
+  if (login.__typename === "MfaChallenge") {
+    return { kind: "mfa", challengeToken: login.challengeToken, expiresAt: login.expiresAt };
   }
-  queryClient.clear(); // nothing from a previous user may leak into this session
-  signedIn(sessionFrom(login), login.securityNotice ?? null);
+  startSession(queryClient, login);
+  return { kind: "signed-in" };
+}
+
+/** The second step: the challenge and an app code or a recovery code. */
+export async function completeMfaLogin(
+  queryClient: QueryClient,
+  challengeToken: string,
+  code: string,
+): Promise<void> {
+  const { completeMfaLogin: token } = await execute(CompleteMfaLoginMutation, {
+    input: { challengeToken, code },
+  });
+  startSession(queryClient, token);
 }
 
 /** Where this tab stands: restoring (splash), signed in or out. */

@@ -13,6 +13,12 @@ export const ERROR_CODES = [
   "PAYLOAD_TOO_LARGE",
   "UNAVAILABLE",
   "INTERNAL",
+  // The password (and code) were right, but the address is not verified yet
+  // and the server requires it (REQUIRE_EMAIL_VERIFICATION).
+  "EMAIL_NOT_VERIFIED",
+  // A superuser without MFA asked for a superuser-only operation while
+  // MFA_REQUIRED_FOR_SUPERUSERS is on: enrol first.
+  "MFA_ENROLMENT_REQUIRED",
 ] as const;
 
 /** The API's codes, plus two of the browser's own: no answer at all, and no network. */
@@ -39,6 +45,8 @@ export class ApiError extends Error {
   readonly requestId: string | undefined;
   /** Set when this error ended the session; the global handler already reacted. */
   sessionEnded = false;
+  /** Set when a global handler already reacted otherwise (sent the user to enrol in MFA). */
+  handledGlobally = false;
 
   constructor(code: ErrorCode, message: string, extra: ErrorExtra = {}) {
     super(message);
@@ -173,4 +181,28 @@ export function fieldOf(error: unknown, fields: readonly string[]): string | und
   if (!(error instanceof ApiError)) return undefined;
   if (error.code !== "BAD_USER_INPUT" && error.code !== "CONFLICT") return undefined;
   return error.field !== undefined && fields.includes(error.field) ? error.field : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Errors one handler answers for the whole app, wherever they come from (a
+// query, a form, a guard): MFA_ENROLMENT_REQUIRED sends the user to
+// Settings → Security, as UNAUTHENTICATED sends them to log in (lib/auth.ts).
+
+type GlobalErrorHandler = (error: ApiError) => void;
+
+let onMfaEnrolmentRequired: GlobalErrorHandler | null = null;
+
+/** The router installs where an MFA_ENROLMENT_REQUIRED error sends the user. */
+export function setMfaEnrolmentHandler(handler: GlobalErrorHandler | null): void {
+  onMfaEnrolmentRequired = handler;
+}
+
+/**
+ * Gives a failed request's error to its global handler, if it has one, and
+ * marks it handled so no form or toast says it a second time.
+ */
+export function handleGlobally(error: unknown): void {
+  if (!(error instanceof ApiError) || error.code !== "MFA_ENROLMENT_REQUIRED") return;
+  error.handledGlobally = true;
+  onMfaEnrolmentRequired?.(error);
 }

@@ -47,7 +47,9 @@ export type ServerErrorOutcome =
  * beside the form that sent it (with the request id when there is one).
  */
 export function routeServerError(error: unknown, fields: readonly string[]): ServerErrorOutcome {
-  if (error instanceof ApiError && error.sessionEnded) return { kind: "handled" };
+  if (error instanceof ApiError && (error.sessionEnded || error.handledGlobally)) {
+    return { kind: "handled" };
+  }
   const field = fieldOf(error, fields);
   if (field !== undefined && error instanceof ApiError) {
     return { kind: "field", field, message: error.message };

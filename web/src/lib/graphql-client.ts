@@ -1,6 +1,6 @@
 import type { TypedDocumentString } from "../gql/graphql";
 import { endSession, freshToken, tokenAfterRejection } from "./auth";
-import { ApiError, OFFLINE_MESSAGE } from "./errors";
+import { ApiError, handleGlobally, OFFLINE_MESSAGE } from "./errors";
 import { send } from "./transport";
 
 export { GRAPHQL_ENDPOINT, operationNameOf, setFetch } from "./transport";
@@ -29,6 +29,18 @@ function isUnauthenticated(error: unknown): error is ApiError {
 export async function execute<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
+): Promise<TResult> {
+  try {
+    return await executeWithSession(document, variables as TVariables);
+  } catch (error) {
+    handleGlobally(error);
+    throw error;
+  }
+}
+
+async function executeWithSession<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
 ): Promise<TResult> {
   if (globalThis.navigator?.onLine === false) throw new ApiError("OFFLINE", OFFLINE_MESSAGE);
   const token = await freshToken();

@@ -1,4 +1,11 @@
 import * as z from "zod/mini";
+import {
+  normaliseRecoveryCode,
+  normaliseTotpCode,
+  parseSecondFactor,
+  RECOVERY_PATTERN,
+  TOTP_PATTERN,
+} from "./codes";
 
 // Mirrors of the API's input rules, so most mistakes are caught before a
 // round trip. The API stays the authority: its BAD_USER_INPUT errors land on
@@ -142,4 +149,61 @@ export const updateUserSchema = ({ min, max }: PasswordLimits) =>
     ),
     isSuperuser: checkbox,
     isActive: checkbox,
+  });
+
+/** The 6 digits of an authenticator app ("123 456" is fine). */
+export const totpCode = z.pipe(
+  z
+    .string()
+    .check(
+      z.refine(
+        (v) => TOTP_PATTERN.test(normaliseTotpCode(v)),
+        "Enter the 6-digit code from your authenticator app.",
+      ),
+    ),
+  z.transform(normaliseTotpCode),
+);
+
+/** A one-time recovery code (`xxxxx-xxxxx`; spaces, capitals and a missing dash are fine). */
+export const recoveryCode = z.pipe(
+  z
+    .string()
+    .check(
+      z.refine(
+        (v) => RECOVERY_PATTERN.test(normaliseRecoveryCode(v)),
+        "Enter a recovery code like abcde-12345.",
+      ),
+    ),
+  z.transform(normaliseRecoveryCode),
+);
+
+/** Either (turning MFA off): the app's code or a recovery code, in canonical form. */
+const anySecondFactor = z.pipe(
+  z
+    .string()
+    .check(
+      z.refine(
+        (v) => parseSecondFactor(v) !== null,
+        "Enter the 6-digit code from your app, or a recovery code.",
+      ),
+    ),
+  z.transform((v: string) => parseSecondFactor(v)?.code ?? v),
+);
+
+const currentPassword = z.string().check(z.minLength(1, "Your password is required."));
+
+export const mfaLoginSchema = z.object({ code: totpCode });
+export const mfaRecoveryLoginSchema = z.object({ code: recoveryCode });
+export const passwordOnlySchema = z.object({ password: currentPassword });
+export const enrolCodeSchema = z.object({ code: totpCode });
+export const regenerateCodesSchema = z.object({ password: currentPassword, code: totpCode });
+export const disableMfaSchema = z.object({ password: currentPassword, code: anySecondFactor });
+export const resendVerificationSchema = z.object({ email });
+
+/** The e-mail change dialog; the code only when the account has MFA on. */
+export const emailChangeSchema = (withCode: boolean) =>
+  z.object({
+    newEmail: email,
+    password: currentPassword,
+    code: withCode ? totpCode : z.optional(z.string()),
   });

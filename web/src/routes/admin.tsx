@@ -1,11 +1,11 @@
-import { createRoute, type ErrorComponentProps, Link } from "@tanstack/react-router";
+import { createRoute, type ErrorComponentProps, Link, redirect } from "@tanstack/react-router";
 import { AdminLayout } from "../components/Admin/AdminLayout";
 import { AuditRoute } from "../components/Admin/AuditPage";
 import { EmailRoute } from "../components/Admin/EmailPage";
 import { UsersRoute } from "../components/Admin/UsersPage";
 import { PageHeader } from "../components/Common/Page";
 import { RouteError } from "../components/Common/RouteError";
-import { meQuery } from "../hooks/useAuth";
+import { meQuery, publicSettingsQuery } from "../hooks/useAuth";
 import { pageSearch } from "../lib/paging";
 import { signedInRoute } from "./signed-in";
 
@@ -25,6 +25,16 @@ export const adminRoute = createRoute({
   beforeLoad: async ({ context }) => {
     const me = await context.queryClient.ensureQueryData(meQuery);
     if (!me.isSuperuser) throw new AccessDeniedError();
+    // With MFA_REQUIRED_FOR_SUPERUSERS the API refuses every admin operation
+    // (MFA_ENROLMENT_REQUIRED) until this superuser has MFA: send them to
+    // set it up first rather than to a page of refusals. A settings query
+    // that fails leaves the decision to the API's answer (handled globally).
+    const settings = await context.queryClient
+      .ensureQueryData(publicSettingsQuery)
+      .catch(() => null);
+    if (settings?.mfaRequiredForSuperusers && !me.mfaEnabled) {
+      throw redirect({ to: "/settings/security", search: { reason: "mfa-required" } });
+    }
   },
   // Not a superuser: access denied. Anything else (the guard's own request
   // failed): the error page, whose Try again runs the guard again.

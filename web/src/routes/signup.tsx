@@ -1,12 +1,12 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { createRoute, Link, useNavigate } from "@tanstack/react-router";
-import { useMemo } from "react";
+import { createRoute, Link } from "@tanstack/react-router";
+import { useMemo, useState } from "react";
 import { NewPasswordFields } from "../components/Auth/NewPasswordFields";
+import { ResendVerification } from "../components/Auth/ResendVerification";
 import { AuthLayout } from "../components/Common/AuthLayout";
 import { Field } from "../components/Common/Field";
 import { Form, SubmitButton } from "../components/Common/Form";
 import { ListSkeleton } from "../components/Common/PagedTable";
-import { useToast } from "../components/Common/Toasts";
 import { graphql } from "../gql";
 import { publicSettingsQuery } from "../hooks/useAuth";
 import { usePasswordLimits } from "../hooks/usePasswordLimits";
@@ -57,8 +57,8 @@ function SignupPage() {
 }
 
 function SignupForm() {
-  const navigate = useNavigate();
-  const toast = useToast();
+  // The address the answer was for: then the page says "check your inbox".
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const limits = usePasswordLimits();
   const schema = useMemo(() => signupSchema(limits), [limits]);
   const signup = useMutation({
@@ -69,13 +69,11 @@ function SignupForm() {
     schema,
     ["fullName", "email", "password", "confirmPassword"],
     async ({ email, password, fullName }) => {
-      // The same answer whether or not the address already has an account
-      // (no enumeration): what to do next is in the e-mail.
-      const { signup: answer } = await signup.mutateAsync({ email, password, fullName });
-      toast.success(answer.message);
-      await navigate({ to: "/login" });
+      await signup.mutateAsync({ email, password, fullName });
+      setSentTo(email);
     },
   );
+  if (sentTo !== null) return <CheckInbox email={sentTo} />;
   return (
     <AuthLayout title="Sign up">
       <Form form={form} actions={<SubmitButton form={form}>Sign up</SubmitButton>}>
@@ -98,6 +96,27 @@ function SignupForm() {
       </Form>
       <p>
         Already have an account? <Link to="/login">Log in</Link>
+      </p>
+    </AuthLayout>
+  );
+}
+
+/**
+ * The answer to every sign-up, whether or not the address already has an
+ * account (the API answers the same and e-mails an existing account's owner
+ * instead): nothing here tells a stranger which addresses are registered.
+ */
+function CheckInbox({ email }: { email: string }) {
+  return (
+    <AuthLayout title="Check your inbox">
+      <p role="status" data-testid="signup-check-inbox">
+        We sent a message to <strong className="break">{email}</strong>. Open the link in it to
+        verify the address and finish signing up. The link works for 24 hours.
+      </p>
+      <p>Nothing arrived? Check your spam folder, or ask for a new link.</p>
+      <ResendVerification email={email} />
+      <p>
+        <Link to="/login">Back to log in</Link>
       </p>
     </AuthLayout>
   );

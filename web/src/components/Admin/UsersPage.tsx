@@ -12,6 +12,7 @@ import { AddUser } from "./AddUser";
 import { DeleteUser } from "./DeleteUser";
 import { type EditableUser, EditUser } from "./EditUser";
 import { USERS_KEY } from "./keys";
+import { ResetMfa } from "./ResetMfa";
 
 const UsersQuery = graphql(`
   query Users($offset: Int!, $limit: Int!) {
@@ -23,6 +24,8 @@ const UsersQuery = graphql(`
         fullName
         isActive
         isSuperuser
+        mfaEnabled
+        emailVerified
       }
     }
   }
@@ -38,6 +41,7 @@ export function UsersPage({ search }: { search: PageSearch }) {
   // One edit and one delete dialog for the whole list, not two per row.
   const [editing, setEditing] = useState<EditableUser | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
+  const [resettingMfa, setResettingMfa] = useState<User | null>(null);
   const paged = usePagedQuery<User>({
     queryKey: USERS_KEY,
     search,
@@ -54,8 +58,28 @@ export function UsersPage({ search }: { search: PageSearch }) {
         </>
       ),
     },
-    { header: "E-mail", cell: (user) => <span className="break">{user.email}</span> },
+    {
+      header: "E-mail",
+      cell: (user) => (
+        <>
+          <span className="break">{user.email}</span>
+          {user.emailVerified ? null : (
+            <span className="badge warning" data-testid="user-unverified">
+              Unverified
+            </span>
+          )}
+        </>
+      ),
+    },
     { header: "Role", cell: (user) => (user.isSuperuser ? "Superuser" : "User") },
+    {
+      header: "Two-factor",
+      cell: (user) => (
+        <span className={user.mfaEnabled ? "status active" : "status inactive"}>
+          {user.mfaEnabled ? "On" : "Off"}
+        </span>
+      ),
+    },
     {
       header: "Status",
       cell: (user) => (
@@ -88,6 +112,16 @@ export function UsersPage({ search }: { search: PageSearch }) {
             >
               Edit
             </button>
+            {user.mfaEnabled && user.id !== me?.id ? (
+              <button
+                type="button"
+                className="secondary outline"
+                aria-label={`Reset two-factor authentication of ${user.email}`}
+                onClick={() => setResettingMfa(user)}
+              >
+                Reset MFA
+              </button>
+            ) : null}
             {user.id === me?.id ? null : (
               <button
                 type="button"
@@ -104,6 +138,7 @@ export function UsersPage({ search }: { search: PageSearch }) {
       />
       <EditUser user={editing} onClose={() => setEditing(null)} />
       <DeleteUser user={deleting} onClose={() => setDeleting(null)} />
+      <ResetMfa user={resettingMfa} onClose={() => setResettingMfa(null)} />
     </>
   );
 }

@@ -36,7 +36,7 @@ let external: ToastApi | null = null;
  * sends the user to log in, once. (Forms and dialogs say their own errors.)
  */
 export function reportError(toast: Pick<ToastApi, "error"> | null, error: unknown): void {
-  if (error instanceof ApiError && error.sessionEnded) return;
+  if (error instanceof ApiError && (error.sessionEnded || error.handledGlobally)) return;
   const { message, requestId } = describeError(error);
   toast?.error(message, requestId);
 }
