@@ -212,7 +212,7 @@ export function adminSuite(ctx) {
     const previews = page.getByTestId("email-preview");
     await expectText(previews.first(), /reset your password/);
     // Reset, welcome, test, and the four second-factor notices.
-    assert.equal(await previews.count(), 7);
+    assert.equal(await previews.count(), 12);
     for (const frame of await page.getByTestId("email-preview-html").all()) {
       assert.equal(await frame.getAttribute("sandbox"), "", "an empty sandbox");
     }
