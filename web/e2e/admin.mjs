@@ -211,7 +211,7 @@ export function adminSuite(ctx) {
 
     const previews = page.getByTestId("email-preview");
     await expectText(previews.first(), /reset your password/);
-    // Reset, welcome, test, and the four second-factor notices.
+    // Reset, welcome, test, five for e-mail verification and change, four for the second factor.
     assert.equal(await previews.count(), 12);
     for (const frame of await page.getByTestId("email-preview-html").all()) {
       assert.equal(await frame.getAttribute("sandbox"), "", "an empty sandbox");
