@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LOGIN = "mutation L($input: LoginInput!) { login(input: $input) { ... on AccessToken { accessToken } } }"
-SIGNUP = "mutation S($input: SignupInput!) { signup(input: $input) { id email } }"
+SIGNUP = "mutation S($input: SignupInput!) { signup(input: $input) { message } }"
 CHANGE = "mutation C($input: ChangePasswordInput!) { changePassword(input: $input) { message } }"
 ME = "{ me { email } }"
 

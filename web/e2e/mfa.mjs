@@ -197,7 +197,7 @@ export function mfaSuite(ctx) {
     await expectText(row, /On/);
     const since = ctx.mail.messages.length;
     await page
-      .getByRole("button", { name: `Reset two-factor authentication of ${user.email}` })
+      .getByRole("button", { name: `Reset MFA of ${user.email}` })
       .click();
     const confirm = page.getByRole("dialog", { name: "Reset two-factor authentication" });
     await checkA11y(page, "reset MFA dialog");
@@ -207,7 +207,7 @@ export function mfaSuite(ctx) {
     await expectText(row, /Off/);
     assert.equal(
       await page
-        .getByRole("button", { name: `Reset two-factor authentication of ${user.email}` })
+        .getByRole("button", { name: `Reset MFA of ${user.email}` })
         .count(),
       0,
     );

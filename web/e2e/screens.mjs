@@ -196,7 +196,7 @@ export function screensSuite(ctx) {
         await check(a, "edit-user");
         await a.keyboard.press("Escape");
         await a
-          .getByRole("button", { name: `Reset two-factor authentication of ${secured.email}` })
+          .getByRole("button", { name: `Reset MFA of ${secured.email}` })
           .click();
         await a.getByRole("dialog", { name: "Reset two-factor authentication" }).waitFor();
         await check(a, "reset-mfa");

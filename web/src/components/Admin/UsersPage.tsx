@@ -116,7 +116,7 @@ export function UsersPage({ search }: { search: PageSearch }) {
               <button
                 type="button"
                 className="secondary outline"
-                aria-label={`Reset two-factor authentication of ${user.email}`}
+                aria-label={`Reset MFA of ${user.email}`}
                 onClick={() => setResettingMfa(user)}
               >
                 Reset MFA
