@@ -196,21 +196,14 @@ export function mfaSuite(ctx) {
     const row = page.getByTestId("user-row").filter({ hasText: user.email });
     await expectText(row, /On/);
     const since = ctx.mail.messages.length;
-    await page
-      .getByRole("button", { name: `Reset MFA of ${user.email}` })
-      .click();
+    await page.getByRole("button", { name: `Reset MFA of ${user.email}` }).click();
     const confirm = page.getByRole("dialog", { name: "Reset two-factor authentication" });
     await checkA11y(page, "reset MFA dialog");
     await confirm.getByRole("button", { name: "Reset MFA" }).click();
     await confirm.waitFor({ state: "hidden" });
     await expectText(page.getByTestId("toast-success"), /reset/);
     await expectText(row, /Off/);
-    assert.equal(
-      await page
-        .getByRole("button", { name: `Reset MFA of ${user.email}` })
-        .count(),
-      0,
-    );
+    assert.equal(await page.getByRole("button", { name: `Reset MFA of ${user.email}` }).count(), 0);
     await ctx.mail.waitFor(user.email, { since });
     assert.equal(await apiLoginKind(base(), user.email, user.password), "AccessToken");
     assertNoProblems(page);

@@ -195,9 +195,7 @@ export function screensSuite(ctx) {
         await a.getByRole("dialog", { name: "Edit user" }).waitFor();
         await check(a, "edit-user");
         await a.keyboard.press("Escape");
-        await a
-          .getByRole("button", { name: `Reset MFA of ${secured.email}` })
-          .click();
+        await a.getByRole("button", { name: `Reset MFA of ${secured.email}` }).click();
         await a.getByRole("dialog", { name: "Reset two-factor authentication" }).waitFor();
         await check(a, "reset-mfa");
         await a.keyboard.press("Escape");
