@@ -37,7 +37,10 @@ export function screensSuite(ctx) {
     const secured = await signUpUser(base, { tag: "screens-mfa", fullName: "Max Factor" });
     const { codes: recoveryCodes } = await enrolMfaByApi(base, secured);
     await createItems(base, user.token, ITEMS);
-    // A real recovery link (opening it does not use it up).
+    // A real recovery link (opening it does not use it up). Sign-up's
+    // verification mail goes out in the background: wait for it first, or it
+    // can land after `since` and be taken for the reset mail.
+    await ctx.mail.waitFor(fresh.email);
     const since = ctx.mail.messages.length;
     await gql(
       base,
