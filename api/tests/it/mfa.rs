@@ -40,6 +40,7 @@ on_both_databases!(
     the_secret_is_encrypted_at_rest_and_never_shown_again,
     a_rotated_key_still_decrypts_and_the_secret_is_re_encrypted,
     confirm_code_passes_without_mfa_and_checks_with_it,
+    an_email_change_needs_a_code_with_mfa_on,
 );
 
 const LOGIN: &str = "mutation($e: String!, $p: String!, $r: Boolean!) { login(input: {email: $e, password: $p, rememberMe: $r}) { __typename ... on AccessToken { accessToken sessionId } ... on MfaChallenge { challengeToken expiresAt } } }";
@@ -938,4 +939,52 @@ async fn confirm_code_passes_without_mfa_and_checks_with_it(backend: Backend) {
     let replay = confirm_code(&app.state, &caller(true), "code", Some(&code)).await;
     assert!(replay.is_err(), "replay refused");
     assert_eq!(app.audit_count("mfa.code_failed", &user.id).await, 3);
+}
+
+/// With MFA on, the password alone does not move the account to another
+/// address: no code, a wrong one or a recovery code is refused before any
+/// link is minted or mailed; a current code lets the change start.
+async fn an_email_change_needs_a_code_with_mfa_on(backend: Backend) {
+    const CHANGE: &str = "mutation($e: String!, $p: String!, $c: String) { requestEmailChange(input: {newEmail: $e, password: $p, code: $c}) { message } }";
+    let app = TestApp::new(backend).await;
+    let user = app.user("mover").await;
+    let enrolled = enrol(&app, &user).await;
+    let new_email = format!(
+        "moved.{}@rampart.dev",
+        crate::common::random(8).to_lowercase()
+    );
+    let change = |code: Option<String>| {
+        let vars = json!({ "e": new_email, "p": user.password, "c": code });
+        app.gql(CHANGE, vars, Some(&user.token))
+    };
+    for (code, what) in [
+        (None, "no code"),
+        (Some("000000".to_owned()), "a wrong code"),
+        (Some(enrolled.codes[0].clone()), "a recovery code"),
+    ] {
+        let reply = change(code).await;
+        assert_eq!(
+            (reply.code(), reply.field()),
+            ("BAD_USER_INPUT", "code"),
+            "{what}"
+        );
+    }
+    let links = entity::email_token::Entity::find()
+        .filter(entity::email_token::Column::Email.eq(new_email.as_str()))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(links.is_empty(), "no link minted without a code");
+    assert!(
+        app.smtp.messages_to(&new_email).is_empty(),
+        "nothing mailed"
+    );
+    // The wrong code and the recovery code counted (a missing one does not).
+    assert_eq!(app.audit_count("mfa.code_failed", &user.id).await, 2);
+
+    let code = fresh_code(&app, &user.id, &enrolled.secret).await;
+    change(Some(code)).await.ok();
+    app.smtp
+        .wait_for_subject(&new_email, "confirm your new e-mail address")
+        .await;
 }
