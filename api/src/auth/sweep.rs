@@ -1,7 +1,8 @@
 //! Deletes what nothing will read again: throttle rows of addresses and
 //! accounts quiet for a day, sessions that ended more than a week ago
-//! (their rotated refresh tokens go with them), and MFA login challenges
-//! past their deadline (a password step nobody completed). Without it both tables only
+//! (their rotated refresh tokens go with them), MFA login challenges
+//! past their deadline (a password step nobody completed) and e-mail links
+//! past theirs (a verification nobody clicked). Without it both tables only
 //! grow: every address that ever signed in or guessed a cookie leaves a
 //! throttle row, and a session whose user never signs in again (the only
 //! other moment its rows are pruned) stays forever with every refresh
@@ -15,7 +16,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::throttle;
-use crate::{error::AppError, sessions::store, state::AppState};
+use crate::{credentials::email_token, error::AppError, sessions::store, state::AppState};
 
 /// How often each replica sweeps. The tables hold at most this much more
 /// than the retention periods; the statements scan them, so not more often.
@@ -27,6 +28,7 @@ pub struct Swept {
     pub throttles: u64,
     pub sessions: u64,
     pub mfa_challenges: u64,
+    pub email_links: u64,
 }
 
 /// One sweep at `now`.
@@ -35,6 +37,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> Result<Swept, AppErr
         throttles: throttle::prune_stale(&state.db, now).await?,
         sessions: store::prune_ended(&state.db, now).await?,
         mfa_challenges: crate::mfa::challenge::prune_expired(&state.db, now).await?,
+        email_links: email_token::prune_expired(&state.db, now).await?,
     })
 }
 
@@ -51,6 +54,7 @@ pub fn spawn(state: AppState) {
                     throttles = swept.throttles,
                     sessions = swept.sessions,
                     mfa_challenges = swept.mfa_challenges,
+                    email_links = swept.email_links,
                     "swept stale rows"
                 ),
                 Err(error) => tracing::warn!(error = %error, "sweeping stale rows failed"),

@@ -119,6 +119,20 @@ pub async fn revoke<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Deletes links past their deadline, used or not: nothing reads them
+/// again, and sign-ups nobody verifies (typos, bots) would otherwise leave
+/// one row each forever.
+pub async fn prune_expired<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let deleted = token::Entity::delete_many()
+        .filter(token::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

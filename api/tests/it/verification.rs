@@ -25,6 +25,7 @@ on_both_databases!(
     the_set_password_link_verifies_a_created_account,
     two_signups_racing_for_one_address_make_one_account,
     accounts_older_than_verification_count_as_verified,
+    links_nobody_used_are_swept_once_expired,
 );
 
 const VERIFY: &str = "mutation($t: String!) { verifyEmail(input: {token: $t}) { message } }";
@@ -476,4 +477,28 @@ async fn accounts_older_than_verification_count_as_verified(backend: Backend) {
         .unwrap();
     assert_eq!(row.email_verified_at, Some(row.created_at));
     assert_eq!(email_token::Entity::find().count(db).await.unwrap(), 0);
+}
+
+/// A sign-up nobody verifies leaves its link only until it expires: the
+/// periodic sweep deletes it then, and nothing before.
+async fn links_nobody_used_are_swept_once_expired(backend: Backend) {
+    use rampart_api::auth::sweep;
+    let app = TestApp::new(backend).await;
+    for name in ["typo", "bot"] {
+        sign_up(&app, &new_address(name), &strong_password()).await;
+    }
+    let links = || email_token::Entity::find().count(&app.state.db);
+    let before = links().await.unwrap();
+    assert!(before >= 2);
+    let now = Utc::now();
+    let swept = sweep::sweep(&app.state, now + Duration::hours(23))
+        .await
+        .unwrap();
+    assert_eq!(swept.email_links, 0, "still usable for another hour");
+    assert_eq!(links().await.unwrap(), before);
+    let swept = sweep::sweep(&app.state, now + Duration::hours(25))
+        .await
+        .unwrap();
+    assert_eq!(swept.email_links, before);
+    assert_eq!(links().await.unwrap(), 0);
 }
