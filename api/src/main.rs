@@ -53,6 +53,10 @@ enum Command {
     Healthcheck,
     /// Copy users and items from a full-stack-fastapi-template database.
     ImportFastapiTemplate(ImportArgs),
+    /// Re-encrypt every stored TOTP secret under MFA_ENCRYPTION_KEY (after
+    /// a rotation, before dropping the old key from
+    /// MFA_ENCRYPTION_KEYS_PREVIOUS). Exit 1 if a secret stayed unreadable.
+    MfaRotateKey,
     /// Send a test e-mail through the configured SMTP server and print its
     /// answer (exit 0), or why it did not take the message (exit 1).
     SendTestEmail {
@@ -116,6 +120,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::CreateSuperuser => configured(|config| bootstrap(config, false)).await,
         Command::Prestart => configured(|config| bootstrap(config, true)).await,
         Command::ImportFastapiTemplate(args) => configured(|config| import(config, args)).await,
+        Command::MfaRotateKey => configured(mfa_rotate_key).await,
         Command::SendTestEmail { to } => configured(|config| send_test_email(config, to)).await,
     }
 }
@@ -208,6 +213,18 @@ async fn import(config: Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let summary = rampart_api::import::fastapi_template(&db, &hasher, &options).await?;
     print!("{summary}");
     Ok(ExitCode::SUCCESS)
+}
+
+async fn mfa_rotate_key(config: Config) -> anyhow::Result<ExitCode> {
+    let db = db::connect(&config.database, false).await?;
+    let rotated =
+        rampart_api::mfa::rotate::reencrypt_all(&db, &config.mfa, chrono::Utc::now()).await?;
+    print!("{rotated}");
+    Ok(if rotated.complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Needs the SMTP settings only, not the database: it checks e-mail

@@ -72,15 +72,15 @@ pub async fn accept_step<C: ConnectionTrait>(
 }
 
 /// Stores the secret again under the current key (after a rotation),
-/// only if it is still the ciphertext that was read.
+/// only if it is still the ciphertext that was read; `true` if it was.
 pub async fn reseal<C: ConnectionTrait>(
     db: &C,
     user_id: Uuid,
     old: &Sealed,
     new: &Sealed,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    user_mfa::Entity::update_many()
+) -> Result<bool, AppError> {
+    let updated = user_mfa::Entity::update_many()
         .col_expr(
             user_mfa::Column::SecretCiphertext,
             Expr::value(new.ciphertext.clone()),
@@ -99,7 +99,36 @@ pub async fn reseal<C: ConnectionTrait>(
         .filter(user_mfa::Column::SecretNonce.eq(old.nonce.clone()))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(updated.rows_affected == 1)
+}
+
+/// [`reseal`] for a pending enrolment's secret. The expiry and
+/// `updated_at` stay: re-keying is no activity of the user's.
+pub async fn reseal_pending<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    old: &Sealed,
+    new: &Sealed,
+) -> Result<bool, AppError> {
+    let updated = user_mfa::Entity::update_many()
+        .col_expr(
+            user_mfa::Column::PendingCiphertext,
+            Expr::value(new.ciphertext.clone()),
+        )
+        .col_expr(
+            user_mfa::Column::PendingNonce,
+            Expr::value(new.nonce.clone()),
+        )
+        .col_expr(
+            user_mfa::Column::PendingKeyId,
+            Expr::value(new.key_id.clone()),
+        )
+        .filter(user_mfa::Column::UserId.eq(user_id))
+        .filter(user_mfa::Column::PendingKeyId.eq(old.key_id.clone()))
+        .filter(user_mfa::Column::PendingNonce.eq(old.nonce.clone()))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
 }
 
 /// Spends the unused code with one of `hashes`; `true` for the one

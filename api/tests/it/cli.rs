@@ -86,6 +86,15 @@ fn prestart_migrates_and_creates_the_first_superuser_once() {
     assert!(status.status.success());
     let db = count_users(&dir.path().join("prestart.db"));
     assert_eq!(db, 1, "exactly one superuser");
+    // The key-rotation command runs against the same database (nobody has
+    // enrolled yet: nothing to re-encrypt, success).
+    let rotate = run(&["mfa-rotate-key"]);
+    assert!(rotate.status.success(), "{}", output_text(&rotate));
+    assert!(
+        output_text(&rotate).contains("re-encrypted secrets: 0"),
+        "{}",
+        output_text(&rotate)
+    );
 }
 
 /// Counts users through the API's own database layer.

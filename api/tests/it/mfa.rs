@@ -39,6 +39,7 @@ on_both_databases!(
     mfa_changes_end_the_other_sessions,
     the_secret_is_encrypted_at_rest_and_never_shown_again,
     a_rotated_key_still_decrypts_and_the_secret_is_re_encrypted,
+    the_rotate_command_re_encrypts_every_secret_so_the_old_key_can_go,
     confirm_code_passes_without_mfa_and_checks_with_it,
     an_email_change_needs_a_code_with_mfa_on,
 );
@@ -326,6 +327,19 @@ async fn the_password_step_alone_gives_no_session(backend: Backend) {
         .unwrap()
         .unwrap();
     assert!(row.mfa_used, "the session records the second factor");
+    let listed = app
+        .gql(
+            "{ sessions { current mfaUsed } }",
+            json!({}),
+            Some(&signed_in.access),
+        )
+        .await;
+    // The new session first; the one that enrolled used the password alone.
+    assert_eq!(
+        listed.ok()["sessions"],
+        json!([{ "current": true, "mfaUsed": true }, { "current": false, "mfaUsed": false }]),
+        "and shows it to its user"
+    );
     // Wrong password with MFA on: the same generic failure as ever.
     let (reply, challenge) = password_step(&app, &user.email, "wrong-password-1").await;
     assert!(challenge.is_none());
@@ -987,4 +1001,92 @@ async fn an_email_change_needs_a_code_with_mfa_on(backend: Backend) {
     app.smtp
         .wait_for_subject(&new_email, "confirm your new e-mail address")
         .await;
+}
+
+fn key_ids(rows: &[user_mfa::Model]) -> Vec<(Option<String>, Option<String>)> {
+    rows.iter()
+        .map(|row| (row.secret_key_id.clone(), row.pending_key_id.clone()))
+        .collect()
+}
+
+async fn the_rotate_command_re_encrypts_every_secret_so_the_old_key_can_go(backend: Backend) {
+    use rampart_api::mfa::rotate::reencrypt_all;
+
+    let old = MfaKey::generate();
+    let old_hex = old.to_hex();
+    let app = TestApp::with_env(backend, &[("MFA_ENCRYPTION_KEY", old_hex.as_str())]).await;
+    let (alice, bob, carol) = (
+        app.user("rot-alice").await,
+        app.user("rot-bob").await,
+        app.user("rot-carol").await,
+    );
+    let alice_mfa = enrol(&app, &alice).await;
+    enrol(&app, &bob).await;
+    // Carol is half-way through enrolment: her pending secret is sealed too.
+    let pending = begin(&app, &carol).await;
+    let carol_secret = totp_rs::Secret::try_from_base32(
+        pending.ok()["beginMfaEnrolment"]["secret"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap()
+    .as_bytes()
+    .to_vec();
+    let rows = || async { user_mfa::Entity::find().all(&app.state.db).await.unwrap() };
+    let before = rows().await;
+    let now = chrono::Utc::now();
+
+    // With a key that never sealed them, nothing is readable and nothing
+    // is touched: every user is named, the run still finishes.
+    let mut wrong = app.state.config.mfa.clone();
+    wrong.key = MfaKey::generate();
+    wrong.previous_keys = vec![];
+    let report = reencrypt_all(&app.state.db, &wrong, now).await.unwrap();
+    assert_eq!((report.secrets, report.pending), (0, 0));
+    assert_eq!(report.unreadable.len(), 3, "{report}");
+    assert!(!report.complete());
+    assert_eq!(key_ids(&rows().await), key_ids(&before));
+
+    let new = MfaKey::generate();
+    let mut rotated = app.state.config.mfa.clone();
+    rotated.key = new.clone();
+    rotated.previous_keys = vec![old.clone()];
+    let report = reencrypt_all(&app.state.db, &rotated, now).await.unwrap();
+    assert_eq!(
+        (report.secrets, report.pending, report.raced),
+        (2, 1, 0),
+        "{report}"
+    );
+    assert!(report.complete());
+    assert_eq!(report.users_with_old_recovery_codes, 2);
+    for row in rows().await {
+        let ids = [row.secret_key_id.as_deref(), row.pending_key_id.as_deref()];
+        assert!(
+            ids.iter().flatten().all(|id| *id == new.id()),
+            "every secret is under the new key: {ids:?}"
+        );
+    }
+    // A second run finds nothing left to do.
+    let again = reencrypt_all(&app.state.db, &rotated, now).await.unwrap();
+    assert_eq!((again.secrets, again.pending), (0, 0));
+
+    // The old key dropped: a sign-in with a code and Carol's confirmation
+    // both work with the new key alone.
+    let connect = || rampart_api::db::connect(&app.state.config.database, false);
+    let only_new = with_keys(&app, new.clone(), vec![], connect().await.unwrap());
+    let code = fresh_code(&app, &alice.id, &alice_mfa.secret).await;
+    complete_on(&app, &only_new, &alice, &code).await.ok();
+    steady_step().await;
+    let bearer = format!("Bearer {}", carol.token);
+    let confirm = crate::common::post_request(
+        json!({ "query": CONFIRM, "variables": { "c": code_at(&carol_secret, unix_now()) } }),
+        &[("authorization", bearer.as_str())],
+    );
+    let codes = app.send_to(&only_new, confirm).await;
+    assert_eq!(
+        codes.ok()["confirmMfaEnrolment"]["codes"]
+            .as_array()
+            .map(Vec::len),
+        Some(10)
+    );
 }
