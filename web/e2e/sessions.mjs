@@ -129,6 +129,11 @@ export function sessionsSuite(ctx) {
     const section = onPhone.getByRole("region", { name: "Sessions" });
     await section.getByTestId("session-row").nth(1).waitFor();
     await expectText(section.getByRole("list", { name: "This device" }), /This device/);
+    // A password-only sign-in is not marked as having passed a second factor.
+    assert.doesNotMatch(
+      (await section.getByRole("list", { name: "This device" }).textContent()) ?? "",
+      /Second factor/,
+    );
     const others = section.getByRole("list", { name: "Other devices" }).getByTestId("session-row");
     assert.equal(await others.count(), 1);
     await expectText(others, /Last used .* from 127\.0\.0\.1/);

@@ -23,6 +23,9 @@ pub struct Session {
     /// When the session ends unless it is used (refreshed) before.
     pub idle_expires_at: DateTime<Utc>,
     pub remember_me: bool,
+    /// Whether the sign-in that opened the session passed a second factor
+    /// (an app code or a recovery code) as well as the password.
+    pub mfa_used: bool,
     /// Approximate, from the user agent of the last use, e.g. `Firefox 132`.
     pub browser: Option<String>,
     pub os: Option<String>,
@@ -46,6 +49,7 @@ impl Session {
             expires_at: row.expires_at,
             idle_expires_at: row.idle_expires_at,
             remember_me: row.remember_me,
+            mfa_used: row.mfa_used,
             browser: client.browser,
             os: client.os,
             device: client.device,

@@ -35,7 +35,7 @@ on_both_databases!(
 
 const ME: &str = "{ me { id } }";
 const SESSIONS: &str =
-    "{ sessions { id current createdAt lastUsedAt expiresAt idleExpiresAt rememberMe browser os device ip lastIp userAgent } }";
+    "{ sessions { id current createdAt lastUsedAt expiresAt idleExpiresAt rememberMe mfaUsed browser os device ip lastIp userAgent } }";
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0";
 
 async fn me_code(app: &TestApp, token: &str) -> String {
@@ -243,6 +243,7 @@ async fn a_user_lists_and_revokes_their_own_sessions_only(backend: Backend) {
     assert_eq!(entry["userAgent"], FIREFOX);
     assert_eq!(entry["ip"], app.ip.as_str());
     assert_eq!(entry["rememberMe"], true);
+    assert_eq!(entry["mfaUsed"], false, "a password-only sign-in");
 
     // Someone else's session looks like a missing one.
     let (_, stranger) = user_session(&app, "stranger").await;

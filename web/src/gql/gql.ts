@@ -30,7 +30,7 @@ type Documents = {
     "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n": typeof types.DeleteItemDocument,
     "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateItemDocument,
     "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": typeof types.ItemsDocument,
-    "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n": typeof types.SessionFieldsFragmentDoc,
+    "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    mfaUsed\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n": typeof types.SessionFieldsFragmentDoc,
     "\n  mutation RequestEmailChange($input: RequestEmailChangeInput!) {\n    requestEmailChange(input: $input) {\n      message\n    }\n  }\n": typeof types.RequestEmailChangeDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": typeof types.DeleteMeDocument,
@@ -74,7 +74,7 @@ const documents: Documents = {
     "\n  mutation DeleteItem($id: UUID!) {\n    deleteItem(id: $id)\n  }\n": types.DeleteItemDocument,
     "\n  mutation UpdateItem($id: UUID!, $input: UpdateItemInput!) {\n    updateItem(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateItemDocument,
     "\n  query Items($offset: Int!, $limit: Int!) {\n    items(offset: $offset, limit: $limit) {\n      totalCount\n      nodes {\n        id\n        title\n        description\n        createdAt\n        owner {\n          email\n        }\n      }\n    }\n  }\n": types.ItemsDocument,
-    "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n": types.SessionFieldsFragmentDoc,
+    "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    mfaUsed\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n": types.SessionFieldsFragmentDoc,
     "\n  mutation RequestEmailChange($input: RequestEmailChangeInput!) {\n    requestEmailChange(input: $input) {\n      message\n    }\n  }\n": types.RequestEmailChangeDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      message\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation DeleteMe {\n    deleteMe {\n      message\n    }\n  }\n": types.DeleteMeDocument,
@@ -166,7 +166,7 @@ export function graphql(source: "\n  query Items($offset: Int!, $limit: Int!) {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n"): typeof import('./graphql').SessionFieldsFragmentDoc;
+export function graphql(source: "\n  fragment SessionFields on Session {\n    id\n    current\n    createdAt\n    lastUsedAt\n    expiresAt\n    rememberMe\n    mfaUsed\n    browser\n    os\n    device\n    ip\n    lastIp\n  }\n"): typeof import('./graphql').SessionFieldsFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

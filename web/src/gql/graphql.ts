@@ -180,7 +180,7 @@ export type UserSessionsQueryVariables = Exact<{
 }>;
 
 
-export type UserSessionsQuery = { userSessions: Array<{ id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null }> };
+export type UserSessionsQuery = { userSessions: Array<{ id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, mfaUsed: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null }> };
 
 export type RevokeUserSessionsMutationVariables = Exact<{
   userId: string;
@@ -234,7 +234,7 @@ export type ItemsQueryVariables = Exact<{
 
 export type ItemsQuery = { items: { totalCount: number, nodes: Array<{ id: string, title: string, description: string | null, createdAt: string, owner: { email: string } }> } };
 
-export type SessionFieldsFragment = { id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null };
+export type SessionFieldsFragment = { id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, mfaUsed: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null };
 
 export type RequestEmailChangeMutationVariables = Exact<{
   input: RequestEmailChangeInput;
@@ -272,7 +272,7 @@ export type ConfirmMfaEnrolmentMutation = { confirmMfaEnrolment: { codes: Array<
 export type MySessionsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MySessionsQuery = { sessions: Array<{ id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null }> };
+export type MySessionsQuery = { sessions: Array<{ id: string, current: boolean, createdAt: string, lastUsedAt: string, expiresAt: string, rememberMe: boolean, mfaUsed: boolean, browser: string | null, os: string | null, device: string | null, ip: string | null, lastIp: string | null }> };
 
 export type RevokeSessionMutationVariables = Exact<{
   id: string;
@@ -425,6 +425,7 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
   lastUsedAt
   expiresAt
   rememberMe
+  mfaUsed
   browser
   os
   device
@@ -507,6 +508,7 @@ export const UserSessionsDocument = new TypedDocumentString(`
   lastUsedAt
   expiresAt
   rememberMe
+  mfaUsed
   browser
   os
   device
@@ -628,6 +630,7 @@ export const MySessionsDocument = new TypedDocumentString(`
   lastUsedAt
   expiresAt
   rememberMe
+  mfaUsed
   browser
   os
   device

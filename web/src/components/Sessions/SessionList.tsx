@@ -12,6 +12,7 @@ export const SessionFields = graphql(`
     lastUsedAt
     expiresAt
     rememberMe
+    mfaUsed
     browser
     os
     device
@@ -64,6 +65,7 @@ export function SessionList({
               <p>
                 <strong>{describeClient(session)}</strong>
                 {session.current ? <span className="badge">This device</span> : null}
+                {session.mfaUsed ? <span className="badge">Second factor</span> : null}
               </p>
               <p className="session-meta">
                 Last used {when(session.lastUsedAt)}
