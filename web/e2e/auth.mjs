@@ -163,7 +163,7 @@ export function authSuite(ctx) {
   });
 
   it("password recovery: the e-mailed link resets the password", async () => {
-    const user = await signUpUser(base(), { tag: "recover" });
+    const user = await signUpUser(base(), { tag: "recover", mail: ctx.mail });
     const { context, page } = await openPage(ctx.browser);
     await page.goto(`${base()}/login`);
     await page.getByRole("link", { name: "Forgot your password?" }).click();
@@ -173,7 +173,7 @@ export function authSuite(ctx) {
     await page.getByLabel("E-mail").fill(user.email);
     await page.getByRole("button", { name: "Send reset link" }).click();
     await page.getByTestId("recovery-sent").waitFor();
-    const mail = await ctx.mail.waitFor(user.email, { since });
+    const mail = await ctx.mail.waitFor(user.email, { since, subject: /reset your password/ });
     const link = resetLinkIn(mail);
     assert.ok(link.startsWith(`${base()}/reset-password?token=`), link);
 

@@ -88,11 +88,16 @@ export async function startMailSink() {
   return {
     port,
     messages,
-    /** Waits for the next message to `to` after `since` messages were seen. */
-    async waitFor(to, { since = 0, timeoutMs = 15_000 } = {}) {
+    /**
+     * Waits for the next message to `to` after `since` messages were seen,
+     * whose subject matches `subject` when given (mails sent in the
+     * background, such as sign-up's verification link, can arrive late).
+     */
+    async waitFor(to, { since = 0, subject, timeoutMs = 15_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
+      const wanted = (m) => m.to.includes(to.toLowerCase()) && (!subject || subject.test(m.subject));
       for (;;) {
-        const found = messages.slice(since).find((m) => m.to.includes(to.toLowerCase()));
+        const found = messages.slice(since).find(wanted);
         if (found) return found;
         if (Date.now() > deadline) throw new Error(`no e-mail to ${to} within ${timeoutMs} ms`);
         await new Promise((res) => {

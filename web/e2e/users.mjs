@@ -21,13 +21,18 @@ export function uniqueEmail(tag) {
  */
 export async function signUpUser(
   baseUrl,
-  { tag = "user", fullName = "Test User", login = true } = {},
+  { tag = "user", fullName = "Test User", login = true, mail } = {},
 ) {
   const email = uniqueEmail(tag);
   const password = strongPassword();
+  const since = mail?.messages.length ?? 0;
   await gql(baseUrl, "mutation S($input: SignupInput!) { signup(input: $input) { message } }", {
     input: { email, password, fullName },
   });
+  // Sign-up mails its verification link in the background: with the sink
+  // given, wait for it, so that a test's next mail to this user is not
+  // mistaken for it (or it for the next one).
+  if (mail) await mail.waitFor(email, { since, subject: /verify your e-mail address/ });
   if (!login) return { email, password, fullName };
   const { accessToken } = await apiLogin(baseUrl, email, password);
   return { email, password, fullName, token: accessToken };

@@ -93,7 +93,11 @@ export function verificationSuite(ctx) {
 
   it("where verification is required, login waits for the link; resend is throttled", async () => {
     const strict = ctx.strict;
-    const user = await signUpUser(strict.baseUrl, { tag: "unverified", login: false });
+    const user = await signUpUser(strict.baseUrl, {
+      tag: "unverified",
+      login: false,
+      mail: ctx.mail,
+    });
     const { context, page } = await openPage(ctx.browser);
     await page.goto(`${strict.baseUrl}/login`);
     await page.getByLabel("E-mail").fill(user.email);
@@ -124,7 +128,7 @@ export function verificationSuite(ctx) {
   });
 
   it("change the address: a link to the new inbox, a notice to the old; the link makes the change", async () => {
-    const user = await signUpUser(base(), { tag: "change-from", login: false });
+    const user = await signUpUser(base(), { tag: "change-from", login: false, mail: ctx.mail });
     const { context, page } = await openPage(ctx.browser);
     await logIn(page, base(), user.email, user.password);
     await page.goto(`${base()}/settings`);
@@ -154,7 +158,7 @@ export function verificationSuite(ctx) {
     await checkA11y(page, "/settings (change pending)");
 
     const link = linkIn(await ctx.mail.waitFor(newEmail, { since }), "/confirm-email");
-    await ctx.mail.waitFor(user.email, { since });
+    await ctx.mail.waitFor(user.email, { since, subject: /change of your e-mail address/ });
     // Nothing changed yet.
     await apiLogin(base(), user.email, user.password);
 
