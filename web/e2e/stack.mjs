@@ -95,7 +95,8 @@ export async function startMailSink() {
      */
     async waitFor(to, { since = 0, subject, timeoutMs = 15_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
-      const wanted = (m) => m.to.includes(to.toLowerCase()) && (!subject || subject.test(m.subject));
+      const wanted = (m) =>
+        m.to.includes(to.toLowerCase()) && (!subject || subject.test(m.subject));
       for (;;) {
         const found = messages.slice(since).find(wanted);
         if (found) return found;

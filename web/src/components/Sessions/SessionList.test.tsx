@@ -1,6 +1,6 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { type SessionRow, SessionList } from "./SessionList";
+import { SessionList, type SessionRow } from "./SessionList";
 
 afterEach(cleanup);
 
