@@ -129,6 +129,8 @@ pub struct PasswordConfig {
     pub max_concurrent_hashes: usize,
     /// Hashes that may wait for a turn; more are refused at once.
     pub hash_queue_limit: usize,
+    /// Niceness of the hash threads (0–19): below the request workers.
+    pub hash_nice: i32,
 }
 
 #[derive(Clone, Debug)]
@@ -417,6 +419,7 @@ impl Config {
                 256,
             )?,
             hash_queue_limit: 0,
+            hash_nice: src.ranged("PASSWORD_HASH_NICE", 10, 0, 19)?,
         };
         // At the default cost a hash takes 15–30 ms of a core, so 16 waiting
         // per permit is at most about half a second of queue: a login that

@@ -6,17 +6,32 @@
 //! wait into the request timeout is told to retry instead, and the hashes
 //! that do run belong to requests still waiting for their answer.
 //!
-//! The permit travels into the blocking job and is released when the job
-//! ends, not when the request gives up: a cancelled request (a client that
-//! hung up, the request timeout) cannot let another hash start while its
-//! own is still running on a blocking thread.
+//! The permit travels into the job and is released when the job ends, not
+//! when the request gives up: a cancelled request (a client that hung up,
+//! the request timeout) cannot let another hash start while its own is
+//! still running.
+//!
+//! Hashes run on threads of their own, one per permit, at a lower
+//! scheduling priority (`PASSWORD_HASH_NICE`, Linux): when a login flood
+//! keeps every core hashing, the async workers answering everything else
+//! (and PostgreSQL) still get a core as soon as they have work, instead of
+//! waiting for the scheduler to slice it from a hash. When nothing else
+//! runs, the hashes get the cores all the same. Tokio's blocking pool is
+//! not used for this: its threads serve other blocking work too, and an
+//! unprivileged process cannot raise a thread's priority back once
+//! lowered.
 
-use std::sync::{
-    atomic::{AtomicU64, AtomicUsize, Ordering},
-    Arc,
+use std::{
+    panic::AssertUnwindSafe,
+    sync::{
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+        mpsc, Arc, Mutex,
+    },
 };
 
 use tokio::sync::{oneshot, Semaphore};
+
+type Job = Box<dyn FnOnce() + Send>;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum JobError {
@@ -32,20 +47,33 @@ pub struct HashJobs {
     waiting: AtomicUsize,
     running: Arc<AtomicUsize>,
     shed: AtomicU64,
+    /// To the hash threads; they end when it is dropped.
+    threads: mpsc::Sender<Job>,
 }
 
 impl HashJobs {
-    pub fn new(concurrency: usize, queue_limit: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+    /// `nice`: the hash threads' niceness, 0 (as the rest) to 19 (lowest).
+    pub fn new(concurrency: usize, queue_limit: usize, nice: i32) -> std::io::Result<Self> {
+        let concurrency = concurrency.max(1);
+        let (threads, jobs) = mpsc::channel::<Job>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        for index in 0..concurrency {
+            let jobs = Arc::clone(&jobs);
+            std::thread::Builder::new()
+                .name(format!("rampart-hash-{index}"))
+                .spawn(move || hash_thread(&jobs, nice))?;
+        }
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(concurrency)),
             queue_limit,
             waiting: AtomicUsize::new(0),
             running: Arc::new(AtomicUsize::new(0)),
             shed: AtomicU64::new(0),
-        }
+            threads,
+        })
     }
 
-    /// Runs `job` on the blocking pool within the limits.
+    /// Runs `job` on a hash thread within the limits.
     pub async fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
@@ -83,9 +111,9 @@ impl HashJobs {
         drop(turn);
         let (answer, result) = oneshot::channel();
         let running = Arc::clone(&self.running);
-        tokio::task::spawn_blocking(move || {
-            // Cancelled while waiting for a blocking thread: nobody would
-            // read the result, so the hash is not computed at all.
+        let job: Job = Box::new(move || {
+            // Cancelled before a thread took it: nobody would read the
+            // result, so the hash is not computed at all.
             if answer.is_closed() {
                 return;
             }
@@ -99,6 +127,8 @@ impl HashJobs {
             drop(permit);
             let _ = answer.send(result);
         });
+        // A permit is held, so one of the `concurrency` threads is free.
+        self.threads.send(job).map_err(|_| JobError::Failed)?;
         result.await.map_err(|_| JobError::Failed)
     }
 
@@ -117,6 +147,45 @@ impl HashJobs {
     pub fn shed(&self) -> u64 {
         self.shed.load(Ordering::Relaxed)
     }
+}
+
+/// One hash thread: lowers its own priority, then runs jobs until the
+/// pool is dropped. A job that panics drops its permit and its answer
+/// while unwinding (its request gets `Failed`), and the thread goes on.
+fn hash_thread(jobs: &Mutex<mpsc::Receiver<Job>>, nice: i32) {
+    lower_priority(nice);
+    loop {
+        let next = jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .recv();
+        let Ok(job) = next else { return };
+        if std::panic::catch_unwind(AssertUnwindSafe(job)).is_err() {
+            tracing::error!("a password hash job panicked");
+        }
+    }
+}
+
+/// Sets the calling thread's niceness. On Linux each thread has its own;
+/// elsewhere it would be the whole process's, so nothing is changed.
+fn lower_priority(nice: i32) {
+    #[cfg(target_os = "linux")]
+    if nice != 0 {
+        let thread = Some(rustix::thread::gettid());
+        if let Err(error) = rustix::process::setpriority_process(thread, nice) {
+            tracing::warn!(%error, nice, "could not lower the priority of a password hash thread");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
+}
+
+/// The calling thread's niceness (tests and the diagnostics).
+#[cfg(target_os = "linux")]
+pub fn current_thread_nice() -> std::io::Result<i32> {
+    Ok(rustix::process::getpriority_process(Some(
+        rustix::thread::gettid(),
+    ))?)
 }
 
 /// A place in line for one hash; given back when dropped.
@@ -153,7 +222,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn cancelled_requests_never_let_more_jobs_run_than_the_cap() {
-        let jobs = Arc::new(HashJobs::new(2, 1_000));
+        let jobs = Arc::new(HashJobs::new(2, 1_000, 0).unwrap());
         let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let mut requests = Vec::new();
         for i in 0..60u64 {
@@ -178,7 +247,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn beyond_the_queue_requests_are_refused_at_once() {
-        let jobs = Arc::new(HashJobs::new(1, 2));
+        let jobs = Arc::new(HashJobs::new(1, 2, 0).unwrap());
         let (release, hold) = std::sync::mpsc::channel::<()>();
         let holder = {
             let jobs = Arc::clone(&jobs);
@@ -208,7 +277,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn turns_taken_ahead_of_the_hash_count_against_the_queue() {
-        let jobs = Arc::new(HashJobs::new(1, 2));
+        let jobs = Arc::new(HashJobs::new(1, 2, 0).unwrap());
         let (release, hold) = std::sync::mpsc::channel::<()>();
         let holder = {
             let jobs = Arc::clone(&jobs);
@@ -231,5 +300,32 @@ mod tests {
         assert_eq!(jobs.run_in(second, || 1).await, Ok(1));
         assert_eq!(jobs.run_in(third, || 2).await, Ok(2));
         assert_eq!(jobs.waiting(), 0);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashes_run_at_the_configured_lower_priority_and_workers_do_not() {
+        // Relative to whatever niceness the test run itself has (a CI
+        // runner may start it niced): a thread can only lower its priority.
+        let worker = current_thread_nice().unwrap();
+        let jobs = HashJobs::new(2, 8, 10).unwrap();
+        let hashing = jobs.run(current_thread_nice).await.unwrap().unwrap();
+        assert_eq!(hashing, worker.max(10), "the hash thread is niced");
+        assert_eq!(current_thread_nice().unwrap(), worker, "the worker is not");
+        let unchanged = HashJobs::new(1, 8, 0).unwrap();
+        assert_eq!(
+            unchanged.run(current_thread_nice).await.unwrap().unwrap(),
+            worker
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_job_fails_its_request_and_frees_its_permit() {
+        let jobs = HashJobs::new(1, 8, 0).unwrap();
+        let failed = jobs.run(|| -> u8 { panic!("a broken hash") }).await;
+        assert_eq!(failed, Err(JobError::Failed));
+        assert_eq!(jobs.running(), 0);
+        // The one thread survived and the one permit is free again.
+        assert_eq!(jobs.run(|| 5).await, Ok(5));
     }
 }

@@ -54,7 +54,12 @@ impl PasswordHasher {
             memory: BlockSets::new(params.block_count()),
             argon2,
             params,
-            jobs: HashJobs::new(config.max_concurrent_hashes, config.hash_queue_limit),
+            jobs: HashJobs::new(
+                config.max_concurrent_hashes,
+                config.hash_queue_limit,
+                config.hash_nice,
+            )
+            .map_err(|e| anyhow::anyhow!("could not start the password hash threads: {e}"))?,
         })))
     }
 
@@ -303,6 +308,7 @@ mod tests {
             argon2_parallelism: 1,
             max_concurrent_hashes: 2,
             hash_queue_limit: 32,
+            hash_nice: 0,
         }
     }
 
