@@ -33,7 +33,9 @@ describe("SessionList", () => {
         ]}
       />,
     );
-    const [withCode, passwordOnly] = screen.getAllByTestId("session-row");
+    const rows = screen.getAllByTestId("session-row");
+    expect(rows).toHaveLength(2);
+    const [withCode, passwordOnly] = rows as [HTMLElement, HTMLElement];
     expect(within(withCode).getByText("Second factor")).toBeTruthy();
     expect(within(withCode).getByText("This device")).toBeTruthy();
     expect(within(passwordOnly).queryByText("Second factor")).toBeNull();
