@@ -2,7 +2,7 @@ import "@picocss/pico/css/pico.min.css";
 import "./styles.css";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
-import { StrictMode, useEffect, useState } from "react";
+import { StrictMode, startTransition, useDeferredValue, useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { Splash } from "./components/Common/Splash";
 import { ToastProvider } from "./components/Common/Toasts";
@@ -25,7 +25,10 @@ const firstRestore = restoreSession();
 
 /** The routes once the session is known: no login page flashing before a restored session. */
 function App() {
-  const status = useAuthStatus();
+  // Deferred: mounting the whole route tree once the session is known is
+  // the page's biggest render; as a deferred update React renders it in
+  // slices of a few milliseconds, so input is never blocked for long.
+  const status = useDeferredValue(useAuthStatus());
   const [failure, setFailure] = useState<unknown>(null);
   useEffect(() => {
     let live = true;
@@ -44,12 +47,15 @@ function App() {
 
 const root = document.getElementById("root");
 if (!root) throw new Error("#root missing from index.html");
-createRoot(root).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <ToastProvider>
-        <App />
-      </ToastProvider>
-    </QueryClientProvider>
-  </StrictMode>,
-);
+// A transition, for the same reason: the first render yields to the browser.
+startTransition(() => {
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <ToastProvider>
+          <App />
+        </ToastProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+});

@@ -23,15 +23,17 @@ export const adminRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: "/admin",
   beforeLoad: async ({ context }) => {
-    const me = await context.queryClient.ensureQueryData(meQuery);
+    // Both at once: one round trip before the page, not two in a row.
+    const [me, settings] = await Promise.all([
+      context.queryClient.ensureQueryData(meQuery),
+      // A settings query that fails leaves the decision below to the API's
+      // answer (MFA_ENROLMENT_REQUIRED, handled globally).
+      context.queryClient.ensureQueryData(publicSettingsQuery).catch(() => null),
+    ]);
     if (!me.isSuperuser) throw new AccessDeniedError();
     // With MFA_REQUIRED_FOR_SUPERUSERS the API refuses every admin operation
     // (MFA_ENROLMENT_REQUIRED) until this superuser has MFA: send them to
-    // set it up first rather than to a page of refusals. A settings query
-    // that fails leaves the decision to the API's answer (handled globally).
-    const settings = await context.queryClient
-      .ensureQueryData(publicSettingsQuery)
-      .catch(() => null);
+    // set it up first rather than to a page of refusals.
     if (settings?.mfaRequiredForSuperusers && !me.mfaEnabled) {
       throw redirect({ to: "/settings/security", search: { reason: "mfa-required" } });
     }
