@@ -40,7 +40,9 @@ def render(summary: dict, carried_ab: str = "") -> str:
     L.append(f"- **API configuration**: `ENVIRONMENT={args.get('environment', 'local')}`, every setting at its "
              "default (request logging on, JSON to a file) except the log-in throttles, which are raised for the "
              "throughput scenarios, the sparse log-ins and the soak, since all their load comes from 127.0.0.1; "
-             "the two floods keep them at their defaults." + (f" Extra: `{' '.join(args['env'])}`." if args.get("env") else ""))
+             "the two floods keep them at their defaults; and `REQUIRE_EMAIL_VERIFICATION=false`, since the "
+             "seeded users' verification links go to a mail server that is not there (a log-in does the same "
+             "work either way)." + (f" Extra: `{' '.join(args['env'])}`." if args.get("env") else ""))
     L.append(f"- **Load**: wrk, {args['connections']} connections, 2 threads, {args['warmup']} s warm-up then "
              f"{args['duration']} s measured, {args['rounds']} round(s) with scenarios interleaved; the table shows "
              "the median round by requests/s (range over rounds in brackets). The load generators, the API and "
