@@ -208,6 +208,18 @@ mod tests {
 
     use super::*;
 
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// A job's answer, with a pool failure as a test error.
+    async fn answer<T: Send + 'static>(
+        jobs: &HashJobs,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Box<dyn std::error::Error>> {
+        jobs.run(job)
+            .await
+            .map_err(|e| format!("the pool failed: {e:?}").into())
+    }
+
     /// A job that counts how many of its kind run at once, independently
     /// of the pool's own bookkeeping.
     fn counted_job(now: &Arc<AtomicUsize>, peak: &Arc<AtomicUsize>) -> impl FnOnce() + Send {
@@ -221,8 +233,8 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn cancelled_requests_never_let_more_jobs_run_than_the_cap() {
-        let jobs = Arc::new(HashJobs::new(2, 1_000, 0).unwrap());
+    async fn cancelled_requests_never_let_more_jobs_run_than_the_cap() -> TestResult {
+        let jobs = Arc::new(HashJobs::new(2, 1_000, 0)?);
         let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let mut requests = Vec::new();
         for i in 0..60u64 {
@@ -243,11 +255,12 @@ mod tests {
         let peak = peak.load(Ordering::SeqCst);
         assert!(peak >= 1, "some jobs ran");
         assert!(peak <= 2, "{peak} jobs ran at once with a cap of 2");
+        Ok(())
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn beyond_the_queue_requests_are_refused_at_once() {
-        let jobs = Arc::new(HashJobs::new(1, 2, 0).unwrap());
+    async fn beyond_the_queue_requests_are_refused_at_once() -> TestResult {
+        let jobs = Arc::new(HashJobs::new(1, 2, 0)?);
         let (release, hold) = std::sync::mpsc::channel::<()>();
         let holder = {
             let jobs = Arc::clone(&jobs);
@@ -273,11 +286,12 @@ mod tests {
             assert_eq!(request.await.unwrap(), Ok(7), "queued requests are served");
         }
         assert_eq!(jobs.waiting(), 0);
+        Ok(())
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn turns_taken_ahead_of_the_hash_count_against_the_queue() {
-        let jobs = Arc::new(HashJobs::new(1, 2, 0).unwrap());
+    async fn turns_taken_ahead_of_the_hash_count_against_the_queue() -> TestResult {
+        let jobs = Arc::new(HashJobs::new(1, 2, 0)?);
         let (release, hold) = std::sync::mpsc::channel::<()>();
         let holder = {
             let jobs = Arc::clone(&jobs);
@@ -300,32 +314,32 @@ mod tests {
         assert_eq!(jobs.run_in(second, || 1).await, Ok(1));
         assert_eq!(jobs.run_in(third, || 2).await, Ok(2));
         assert_eq!(jobs.waiting(), 0);
+        Ok(())
     }
 
     #[cfg(target_os = "linux")]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn hashes_run_at_the_configured_lower_priority_and_workers_do_not() {
+    async fn hashes_run_at_the_configured_lower_priority_and_workers_do_not() -> TestResult {
         // Relative to whatever niceness the test run itself has (a CI
         // runner may start it niced): a thread can only lower its priority.
-        let worker = current_thread_nice().unwrap();
-        let jobs = HashJobs::new(2, 8, 10).unwrap();
-        let hashing = jobs.run(current_thread_nice).await.unwrap().unwrap();
+        let worker = current_thread_nice()?;
+        let jobs = HashJobs::new(2, 8, 10)?;
+        let hashing = answer(&jobs, current_thread_nice).await??;
         assert_eq!(hashing, worker.max(10), "the hash thread is niced");
-        assert_eq!(current_thread_nice().unwrap(), worker, "the worker is not");
-        let unchanged = HashJobs::new(1, 8, 0).unwrap();
-        assert_eq!(
-            unchanged.run(current_thread_nice).await.unwrap().unwrap(),
-            worker
-        );
+        assert_eq!(current_thread_nice()?, worker, "the worker is not");
+        let unchanged = HashJobs::new(1, 8, 0)?;
+        assert_eq!(answer(&unchanged, current_thread_nice).await??, worker);
+        Ok(())
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_panicking_job_fails_its_request_and_frees_its_permit() {
-        let jobs = HashJobs::new(1, 8, 0).unwrap();
+    async fn a_panicking_job_fails_its_request_and_frees_its_permit() -> TestResult {
+        let jobs = HashJobs::new(1, 8, 0)?;
         let failed = jobs.run(|| -> u8 { panic!("a broken hash") }).await;
         assert_eq!(failed, Err(JobError::Failed));
         assert_eq!(jobs.running(), 0);
         // The one thread survived and the one permit is free again.
         assert_eq!(jobs.run(|| 5).await, Ok(5));
+        Ok(())
     }
 }
