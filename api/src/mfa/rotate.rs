@@ -16,11 +16,16 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use entity::{recovery_code, user_mfa};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
-use super::{cipher, cipher::Sealed, store};
+use super::{
+    cipher,
+    cipher::Sealed,
+    store::{self, Slot},
+};
 use crate::{config::MfaConfig, error::AppError};
 
 const PAGE: u64 = 200;
@@ -120,29 +125,24 @@ async fn reencrypt_row<C: ConnectionTrait>(
     now: DateTime<Utc>,
     rotated: &mut Rotated,
 ) -> Result<(), AppError> {
-    let current = config.key.id();
-    if let Some(sealed) = store::enabled_secret(row).filter(|s| s.key_id != current) {
-        match reseal(config, row.user_id, &sealed) {
-            Some(fresh) => {
-                if store::reseal(db, row.user_id, &sealed, &fresh, now).await? {
-                    rotated.secrets += 1;
-                } else {
-                    rotated.raced += 1;
-                }
-            }
-            None => rotated.unreadable.push(row.user_id),
-        }
-    }
-    if let Some(sealed) = store::pending_secret(row, now).filter(|s| s.key_id != current) {
-        match reseal(config, row.user_id, &sealed) {
-            Some(fresh) => {
-                if store::reseal_pending(db, row.user_id, &sealed, &fresh).await? {
-                    rotated.pending += 1;
-                } else {
-                    rotated.raced += 1;
-                }
-            }
-            None => rotated.unreadable.push(row.user_id),
+    let slots = [
+        (Slot::Enabled, store::enabled_secret(row)),
+        (Slot::Pending, store::pending_secret(row, now)),
+    ];
+    for (slot, sealed) in slots {
+        let Some(sealed) = sealed.filter(|s| s.key_id != config.key.id()) else {
+            continue;
+        };
+        let Some(fresh) = reseal(config, row.user_id, &sealed) else {
+            rotated.unreadable.push(row.user_id);
+            continue;
+        };
+        if !store::reseal(db, slot, row.user_id, &sealed, &fresh).await? {
+            rotated.raced += 1;
+        } else if slot == Slot::Enabled {
+            rotated.secrets += 1;
+        } else {
+            rotated.pending += 1;
         }
     }
     Ok(())
@@ -167,14 +167,13 @@ async fn users_with_recovery_codes_before<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
+    // Counted by the database (a subquery of distinct ids), not loaded.
     Ok(recovery_code::Entity::find()
         .select_only()
         .column(recovery_code::Column::UserId)
         .filter(recovery_code::Column::UsedAt.is_null())
         .filter(recovery_code::Column::CreatedAt.lt(now))
         .distinct()
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?
-        .len() as u64)
+        .count(db)
+        .await?)
 }

@@ -194,7 +194,7 @@ pub async fn confirm_enrolment(
         ));
     }
     if opened.stale_key {
-        store::reseal(&txn, user.id, &pending, &sealed, now).await?;
+        store::reseal(&txn, store::Slot::Enabled, user.id, &pending, &sealed).await?;
     }
     store::replace_recovery_codes(&txn, user.id, hashes, now).await?;
     let ended = end_other_sessions(&txn, viewer, now).await?;

@@ -71,61 +71,50 @@ pub async fn accept_step<C: ConnectionTrait>(
     Ok(updated.rows_affected == 1)
 }
 
-/// Stores the secret again under the current key (after a rotation),
-/// only if it is still the ciphertext that was read; `true` if it was.
-pub async fn reseal<C: ConnectionTrait>(
-    db: &C,
-    user_id: Uuid,
-    old: &Sealed,
-    new: &Sealed,
-    now: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    let updated = user_mfa::Entity::update_many()
-        .col_expr(
-            user_mfa::Column::SecretCiphertext,
-            Expr::value(new.ciphertext.clone()),
-        )
-        .col_expr(
-            user_mfa::Column::SecretNonce,
-            Expr::value(new.nonce.clone()),
-        )
-        .col_expr(
-            user_mfa::Column::SecretKeyId,
-            Expr::value(new.key_id.clone()),
-        )
-        .col_expr(user_mfa::Column::UpdatedAt, Expr::value(now))
-        .filter(user_mfa::Column::UserId.eq(user_id))
-        .filter(user_mfa::Column::SecretKeyId.eq(old.key_id.clone()))
-        .filter(user_mfa::Column::SecretNonce.eq(old.nonce.clone()))
-        .exec(db)
-        .await?;
-    Ok(updated.rows_affected == 1)
+/// Which of a row's two sealed secrets: the enabled one or a pending
+/// enrolment's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    Enabled,
+    Pending,
 }
 
-/// [`reseal`] for a pending enrolment's secret. The expiry and
-/// `updated_at` stay: re-keying is no activity of the user's.
-pub async fn reseal_pending<C: ConnectionTrait>(
+impl Slot {
+    /// Its ciphertext, nonce and key id columns.
+    fn columns(self) -> [user_mfa::Column; 3] {
+        match self {
+            Self::Enabled => [
+                user_mfa::Column::SecretCiphertext,
+                user_mfa::Column::SecretNonce,
+                user_mfa::Column::SecretKeyId,
+            ],
+            Self::Pending => [
+                user_mfa::Column::PendingCiphertext,
+                user_mfa::Column::PendingNonce,
+                user_mfa::Column::PendingKeyId,
+            ],
+        }
+    }
+}
+
+/// Stores a secret again under the current key (after a rotation), only if
+/// it is still the ciphertext that was read; `true` if it was. `updated_at`
+/// stays: re-keying is no activity of the user's.
+pub async fn reseal<C: ConnectionTrait>(
     db: &C,
+    slot: Slot,
     user_id: Uuid,
     old: &Sealed,
     new: &Sealed,
 ) -> Result<bool, AppError> {
+    let [ciphertext, nonce, key_id] = slot.columns();
     let updated = user_mfa::Entity::update_many()
-        .col_expr(
-            user_mfa::Column::PendingCiphertext,
-            Expr::value(new.ciphertext.clone()),
-        )
-        .col_expr(
-            user_mfa::Column::PendingNonce,
-            Expr::value(new.nonce.clone()),
-        )
-        .col_expr(
-            user_mfa::Column::PendingKeyId,
-            Expr::value(new.key_id.clone()),
-        )
+        .col_expr(ciphertext, Expr::value(new.ciphertext.clone()))
+        .col_expr(nonce, Expr::value(new.nonce.clone()))
+        .col_expr(key_id, Expr::value(new.key_id.clone()))
         .filter(user_mfa::Column::UserId.eq(user_id))
-        .filter(user_mfa::Column::PendingKeyId.eq(old.key_id.clone()))
-        .filter(user_mfa::Column::PendingNonce.eq(old.nonce.clone()))
+        .filter(key_id.eq(old.key_id.clone()))
+        .filter(nonce.eq(old.nonce.clone()))
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)

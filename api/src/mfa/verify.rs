@@ -172,7 +172,7 @@ async fn check_totp(
         // Rotation: a secret still under a previous key is re-encrypted
         // with the current one at its first successful use.
         let fresh = cipher::seal(&state.config.mfa, user.id, &opened.secret)?;
-        store::reseal(&state.db, user.id, &sealed, &fresh, now).await?;
+        store::reseal(&state.db, store::Slot::Enabled, user.id, &sealed, &fresh).await?;
     }
     Ok(true)
 }

@@ -40,6 +40,7 @@ on_both_databases!(
     the_secret_is_encrypted_at_rest_and_never_shown_again,
     a_rotated_key_still_decrypts_and_the_secret_is_re_encrypted,
     the_rotate_command_re_encrypts_every_secret_so_the_old_key_can_go,
+    two_rotate_runs_at_once_re_seal_each_secret_once,
     confirm_code_passes_without_mfa_and_checks_with_it,
     an_email_change_needs_a_code_with_mfa_on,
 );
@@ -1089,4 +1090,40 @@ async fn the_rotate_command_re_encrypts_every_secret_so_the_old_key_can_go(backe
             .map(Vec::len),
         Some(10)
     );
+}
+
+async fn two_rotate_runs_at_once_re_seal_each_secret_once(backend: Backend) {
+    use rampart_api::mfa::rotate::reencrypt_all;
+
+    let old = MfaKey::generate();
+    let old_hex = old.to_hex();
+    let app = TestApp::with_env(backend, &[("MFA_ENCRYPTION_KEY", old_hex.as_str())]).await;
+    for name in ["twin-a", "twin-b", "twin-c"] {
+        let user = app.user(name).await;
+        enrol(&app, &user).await;
+    }
+    let pending = app.user("twin-pending").await;
+    begin(&app, &pending).await.ok();
+
+    // Two operators (or two deploy jobs) running the command at once.
+    let new = MfaKey::generate();
+    let mut rotated = app.state.config.mfa.clone();
+    rotated.key = new.clone();
+    rotated.previous_keys = vec![old];
+    let now = chrono::Utc::now();
+    let (first, second) = tokio::join!(
+        reencrypt_all(&app.state.db, &rotated, now),
+        reencrypt_all(&app.state.db, &rotated, now),
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    // Each secret is re-sealed by exactly one of them; the other either
+    // lost the conditional update (counted as changed meanwhile) or never
+    // saw the row stale.
+    assert_eq!(first.secrets + second.secrets, 3, "{first}{second}");
+    assert_eq!(first.pending + second.pending, 1, "{first}{second}");
+    assert!(first.complete() && second.complete(), "{first}{second}");
+    for row in user_mfa::Entity::find().all(&app.state.db).await.unwrap() {
+        let ids = [row.secret_key_id.as_deref(), row.pending_key_id.as_deref()];
+        assert!(ids.iter().flatten().all(|id| *id == new.id()), "{ids:?}");
+    }
 }
