@@ -129,6 +129,8 @@ pub struct PasswordConfig {
     pub max_concurrent_hashes: usize,
     /// Hashes that may wait for a turn; more are refused at once.
     pub hash_queue_limit: usize,
+    /// The longest expected wait for a hash a login may take a turn for.
+    pub hash_max_wait: Duration,
     /// Niceness of the hash threads (0–19): below the request workers.
     pub hash_nice: i32,
 }
@@ -419,6 +421,12 @@ impl Config {
                 256,
             )?,
             hash_queue_limit: 0,
+            hash_max_wait: Duration::from_millis(src.ranged(
+                "PASSWORD_HASH_MAX_WAIT_MS",
+                2_000,
+                10,
+                300_000,
+            )?),
             hash_nice: src.ranged("PASSWORD_HASH_NICE", 10, 0, 19)?,
         };
         // At the default cost a hash takes 15–30 ms of a core, so 16 waiting
@@ -468,6 +476,13 @@ impl Config {
             return Err(err(
                 "METRICS_BIND",
                 "must not share API_BIND's port: metrics never go on the public listener",
+            ));
+        }
+
+        if password.hash_max_wait >= http.request_timeout {
+            return Err(err(
+                "PASSWORD_HASH_MAX_WAIT_MS",
+                "must be below REQUEST_TIMEOUT_SECS: a login that may wait that long times out instead of being told to retry",
             ));
         }
 
@@ -1089,6 +1104,25 @@ mod tests {
             Some("127.0.0.1:9100".parse().unwrap())
         );
         assert!(config(&[]).expect("default").http.metrics_bind.is_none());
+    }
+
+    #[test]
+    fn a_login_never_waits_for_its_hash_as_long_as_the_request_may_take() {
+        let error = config(&[
+            ("REQUEST_TIMEOUT_SECS", "5"),
+            ("PASSWORD_HASH_MAX_WAIT_MS", "5000"),
+        ])
+        .expect_err("as long as the timeout");
+        assert_eq!(error.var, "PASSWORD_HASH_MAX_WAIT_MS");
+        let cfg = config(&[
+            ("REQUEST_TIMEOUT_SECS", "5"),
+            ("PASSWORD_HASH_MAX_WAIT_MS", "4999"),
+        ])
+        .expect("below it");
+        assert_eq!(cfg.password.hash_max_wait, Duration::from_millis(4_999));
+        let defaults = config(&[]).expect("default");
+        assert_eq!(defaults.password.hash_max_wait, Duration::from_secs(2));
+        assert!(defaults.password.hash_max_wait < defaults.http.request_timeout);
     }
 
     #[test]

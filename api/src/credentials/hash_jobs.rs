@@ -1,10 +1,14 @@
 //! The bounded pool that password hashes run in.
 //!
 //! A hash is seconds of CPU and megabytes of memory per hundred, so at most
-//! `concurrency` run at once, at most `queue_limit` more wait for a turn,
-//! and the rest are refused at once: under a flood a login that would only
-//! wait into the request timeout is told to retry instead, and the hashes
-//! that do run belong to requests still waiting for their answer.
+//! `concurrency` run at once and the rest wait in a bounded line: a new
+//! turn is refused at once when `queue` turns are already held, or when the
+//! wait it would have is longer than `max_wait` (the turns ahead times the
+//! recent wall time of one hash, which grows when other work starves the
+//! low-priority hash threads or the argon2 cost is raised). Under a flood a
+//! login that would only wait into the request timeout is told when to
+//! retry instead, and the hashes that do run belong to requests still
+//! waiting for their answer.
 //!
 //! The permit travels into the job and is released when the job ends, not
 //! when the request gives up: a cancelled request (a client that hung up,
@@ -27,6 +31,7 @@ use std::{
         atomic::{AtomicU64, AtomicUsize, Ordering},
         mpsc, Arc, Mutex,
     },
+    time::{Duration, Instant},
 };
 
 use tokio::sync::{oneshot, Semaphore};
@@ -35,40 +40,58 @@ type Job = Box<dyn FnOnce() + Send>;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum JobError {
-    /// Every permit is taken and the queue is full.
-    Busy,
+    /// Every permit is taken and the line is full (by count or by the wait
+    /// it would mean); `retry_after` is when it is expected to have drained.
+    Busy { retry_after: Duration },
     /// The job panicked or the pool is closed.
     Failed,
 }
 
+/// The pool's bounds, from `PASSWORD_HASH_*`.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Hashes computed at once, one thread each.
+    pub concurrency: usize,
+    /// Turns that may be held while every permit is taken.
+    pub queue: usize,
+    /// The longest expected wait a new turn may have.
+    pub max_wait: Duration,
+    /// The hash threads' niceness, 0 (as the rest) to 19 (lowest).
+    pub nice: i32,
+}
+
 pub struct HashJobs {
     permits: Arc<Semaphore>,
-    queue_limit: usize,
+    limits: Limits,
     waiting: AtomicUsize,
     running: Arc<AtomicUsize>,
     shed: AtomicU64,
+    hash_time: Arc<HashTime>,
     /// To the hash threads; they end when it is dropped.
     threads: mpsc::Sender<Job>,
 }
 
 impl HashJobs {
-    /// `nice`: the hash threads' niceness, 0 (as the rest) to 19 (lowest).
-    pub fn new(concurrency: usize, queue_limit: usize, nice: i32) -> std::io::Result<Self> {
-        let concurrency = concurrency.max(1);
+    pub fn new(limits: Limits) -> std::io::Result<Self> {
+        let limits = Limits {
+            concurrency: limits.concurrency.max(1),
+            ..limits
+        };
         let (threads, jobs) = mpsc::channel::<Job>();
         let jobs = Arc::new(Mutex::new(jobs));
-        for index in 0..concurrency {
+        for index in 0..limits.concurrency {
             let jobs = Arc::clone(&jobs);
             std::thread::Builder::new()
                 .name(format!("rampart-hash-{index}"))
-                .spawn(move || hash_thread(&jobs, nice))?;
+                .spawn(move || hash_thread(&jobs, limits.nice))?;
         }
         Ok(Self {
-            permits: Arc::new(Semaphore::new(concurrency)),
-            queue_limit,
+            permits: Arc::new(Semaphore::new(limits.concurrency)),
+            limits,
             waiting: AtomicUsize::new(0),
             running: Arc::new(AtomicUsize::new(0)),
             shed: AtomicU64::new(0),
+            hash_time: Arc::new(HashTime::default()),
             threads,
         })
     }
@@ -87,15 +110,30 @@ impl HashJobs {
     /// flood the logins that would be shed anyway cost no database work
     /// and take no pooled connection from everyone else.
     pub fn reserve(&self) -> Result<Turn<'_>, JobError> {
-        let before = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let ahead = self.waiting.fetch_add(1, Ordering::SeqCst);
         let place = Decrement(&self.waiting);
-        // Within the queue's bound, or beyond it only while a permit is
-        // free (then nothing waits at all).
-        if before >= self.queue_limit && self.permits.available_permits() == 0 {
+        // While a permit is free nothing waits at all, whatever the line.
+        if self.permits.available_permits() > 0 {
+            return Ok(Turn { _place: place });
+        }
+        let wait = self.expected_wait(ahead);
+        if ahead >= self.limits.queue || wait > self.limits.max_wait {
             self.shed.fetch_add(1, Ordering::Relaxed);
-            return Err(JobError::Busy);
+            return Err(JobError::Busy {
+                retry_after: wait.max(Duration::from_secs(1)),
+            });
         }
         Ok(Turn { _place: place })
+    }
+
+    /// How long a turn with `ahead` turns before it, every permit taken,
+    /// waits for its own hash to be done: the running round, the full
+    /// rounds ahead of it, and its own hash.
+    pub fn expected_wait(&self, ahead: usize) -> Duration {
+        let rounds = ahead / self.limits.concurrency + 2;
+        self.hash_time
+            .recent()
+            .saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX))
     }
 
     /// Runs `job` for a turn taken with [`reserve`](Self::reserve).
@@ -111,6 +149,7 @@ impl HashJobs {
         drop(turn);
         let (answer, result) = oneshot::channel();
         let running = Arc::clone(&self.running);
+        let hash_time = Arc::clone(&self.hash_time);
         let job: Job = Box::new(move || {
             // Cancelled before a thread took it: nobody would read the
             // result, so the hash is not computed at all.
@@ -119,7 +158,11 @@ impl HashJobs {
             }
             running.fetch_add(1, Ordering::SeqCst);
             let counted = Decrement(&running);
+            let started = Instant::now();
             let result = job();
+            // Wall time, not CPU time: a hash thread starved by the request
+            // workers takes longer to answer, and that is what a turn waits.
+            hash_time.observe(started.elapsed());
             // The permit is back before the answer is: a client that sends
             // its next request as soon as it has this one's answer finds
             // the permit free, and is not shed by its own previous hash.
@@ -146,6 +189,41 @@ impl HashJobs {
     /// Requests refused because the queue was full, since start.
     pub fn shed(&self) -> u64 {
         self.shed.load(Ordering::Relaxed)
+    }
+
+    /// The recent wall time of one hash (zero before the first).
+    pub fn recent_hash_time(&self) -> Duration {
+        self.hash_time.recent()
+    }
+
+    #[cfg(test)]
+    fn observe_hash_time(&self, took: Duration) {
+        self.hash_time.observe(took);
+    }
+}
+
+/// A moving average of the hashes' wall time, in microseconds: each new
+/// hash counts for an eighth, so one slow hash does not shed a line that
+/// drains quickly, and a lasting slowdown shows within a few dozen.
+#[derive(Default)]
+struct HashTime(AtomicU64);
+
+impl HashTime {
+    fn observe(&self, took: Duration) {
+        let sample = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        // Two hashes ending at once may each average from the same value;
+        // one of the two samples is then lost, which the average absorbs.
+        let old = self.0.load(Ordering::Relaxed);
+        let new = if old == 0 {
+            sample
+        } else {
+            (old - old / 8).saturating_add(sample / 8)
+        };
+        self.0.store(new.max(1), Ordering::Relaxed);
+    }
+
+    fn recent(&self) -> Duration {
+        Duration::from_micros(self.0.load(Ordering::Relaxed))
     }
 }
 
@@ -204,11 +282,18 @@ impl Drop for Decrement<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn limits(concurrency: usize, queue: usize) -> Limits {
+        Limits {
+            concurrency,
+            queue,
+            max_wait: Duration::from_secs(3600),
+            nice: 0,
+        }
+    }
 
     /// A job's answer, with a pool failure as a test error.
     async fn answer<T: Send + 'static>(
@@ -218,6 +303,31 @@ mod tests {
         jobs.run(job)
             .await
             .map_err(|e| format!("the pool failed: {e:?}").into())
+    }
+
+    fn turn(jobs: &HashJobs) -> Result<Turn<'_>, Box<dyn std::error::Error>> {
+        jobs.reserve()
+            .map_err(|e| format!("refused a turn: {e:?}").into())
+    }
+
+    /// Takes one of the pool's permits with a job that runs until the
+    /// returned sender is used (or dropped).
+    async fn hold_a_permit(
+        jobs: &Arc<HashJobs>,
+    ) -> (
+        std::sync::mpsc::Sender<()>,
+        tokio::task::JoinHandle<Result<Option<()>, JobError>>,
+    ) {
+        let before = jobs.running();
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let jobs = Arc::clone(jobs);
+            tokio::spawn(async move { jobs.run(move || hold.recv().ok()).await })
+        };
+        while jobs.running() == before {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        (release, holder)
     }
 
     /// A job that counts how many of its kind run at once, independently
@@ -234,7 +344,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn cancelled_requests_never_let_more_jobs_run_than_the_cap() -> TestResult {
-        let jobs = Arc::new(HashJobs::new(2, 1_000, 0)?);
+        let jobs = Arc::new(HashJobs::new(limits(2, 1_000))?);
         let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let mut requests = Vec::new();
         for i in 0..60u64 {
@@ -247,7 +357,7 @@ mod tests {
             }));
         }
         for request in requests {
-            request.await.unwrap();
+            request.await?;
         }
         while jobs.running() > 0 || now.load(Ordering::SeqCst) > 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -260,15 +370,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn beyond_the_queue_requests_are_refused_at_once() -> TestResult {
-        let jobs = Arc::new(HashJobs::new(1, 2, 0)?);
-        let (release, hold) = std::sync::mpsc::channel::<()>();
-        let holder = {
-            let jobs = Arc::clone(&jobs);
-            tokio::spawn(async move { jobs.run(move || hold.recv().ok()).await })
-        };
-        while jobs.running() == 0 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
+        let jobs = Arc::new(HashJobs::new(limits(1, 2))?);
+        let (release, holder) = hold_a_permit(&jobs).await;
         let queued: Vec<_> = (0..2)
             .map(|_| {
                 let jobs = Arc::clone(&jobs);
@@ -278,12 +381,12 @@ mod tests {
         while jobs.waiting() < 2 {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
-        assert_eq!(jobs.run(|| 7).await, Err(JobError::Busy));
+        assert!(matches!(jobs.run(|| 7).await, Err(JobError::Busy { .. })));
         assert_eq!(jobs.shed(), 1);
-        release.send(()).unwrap();
-        assert!(holder.await.unwrap().is_ok());
+        release.send(())?;
+        assert!(holder.await?.is_ok());
         for request in queued {
-            assert_eq!(request.await.unwrap(), Ok(7), "queued requests are served");
+            assert_eq!(request.await?, Ok(7), "queued requests are served");
         }
         assert_eq!(jobs.waiting(), 0);
         Ok(())
@@ -291,29 +394,92 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn turns_taken_ahead_of_the_hash_count_against_the_queue() -> TestResult {
-        let jobs = Arc::new(HashJobs::new(1, 2, 0)?);
-        let (release, hold) = std::sync::mpsc::channel::<()>();
-        let holder = {
-            let jobs = Arc::clone(&jobs);
-            tokio::spawn(async move { jobs.run(move || hold.recv().ok()).await })
-        };
-        while jobs.running() == 0 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        let first = jobs.reserve().expect("a place");
-        let second = jobs.reserve().expect("a place");
-        assert_eq!(
-            jobs.reserve().err(),
-            Some(JobError::Busy),
-            "before any work"
+        let jobs = Arc::new(HashJobs::new(limits(1, 2))?);
+        let (release, holder) = hold_a_permit(&jobs).await;
+        let first = turn(&jobs)?;
+        let second = turn(&jobs)?;
+        assert!(
+            matches!(jobs.reserve(), Err(JobError::Busy { .. })),
+            "refused before any work"
         );
         drop(first);
-        let third = jobs.reserve().expect("a place given back is free again");
-        release.send(()).unwrap();
-        assert!(holder.await.unwrap().is_ok());
+        let third = turn(&jobs).map_err(|e| format!("a place given back is free again: {e}"))?;
+        release.send(())?;
+        assert!(holder.await?.is_ok());
         assert_eq!(jobs.run_in(second, || 1).await, Ok(1));
         assert_eq!(jobs.run_in(third, || 2).await, Ok(2));
         assert_eq!(jobs.waiting(), 0);
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_turn_whose_wait_would_pass_the_bound_is_refused_long_before_the_count_is(
+    ) -> TestResult {
+        let jobs = Arc::new(HashJobs::new(Limits {
+            max_wait: Duration::from_millis(100),
+            ..limits(1, 1_000)
+        })?);
+        jobs.observe_hash_time(Duration::from_millis(30));
+        let (release, holder) = hold_a_permit(&jobs).await;
+        // The running hash, then its own: 60 ms. One more ahead: 90 ms.
+        let first = turn(&jobs)?;
+        let second = turn(&jobs)?;
+        // Three hash times ahead and its own, 120 ms: past the bound, with
+        // 997 places left in the count.
+        assert_eq!(
+            jobs.reserve().err(),
+            Some(JobError::Busy {
+                retry_after: Duration::from_secs(1)
+            }),
+            "the hint is never under a second"
+        );
+        // Hashes that got faster (the flood that starved them has passed)
+        // shorten the expected wait, and the same place is given.
+        for _ in 0..40 {
+            jobs.observe_hash_time(Duration::from_millis(5));
+        }
+        let third = turn(&jobs)?;
+        release.send(())?;
+        assert!(holder.await?.is_ok());
+        for turn in [first, second, third] {
+            assert_eq!(jobs.run_in(turn, || 3).await, Ok(3));
+        }
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_retry_hint_is_when_the_line_should_have_drained() -> TestResult {
+        let jobs = Arc::new(HashJobs::new(Limits {
+            max_wait: Duration::from_secs(1),
+            ..limits(2, 1_000)
+        })?);
+        // A cost at which one hash takes 1.5 s of wall time.
+        jobs.observe_hash_time(Duration::from_millis(1_500));
+        let (release_a, holder_a) = hold_a_permit(&jobs).await;
+        let (release_b, holder_b) = hold_a_permit(&jobs).await;
+        assert_eq!(
+            jobs.reserve().err(),
+            Some(JobError::Busy {
+                retry_after: Duration::from_millis(3_000)
+            }),
+            "the running round and its own hash"
+        );
+        release_a.send(())?;
+        release_b.send(())?;
+        assert!(holder_a.await?.is_ok());
+        assert!(holder_b.await?.is_ok());
+        // With a permit free nothing waits, whatever the hash time.
+        assert_eq!(answer(&jobs, || 4).await?, 4);
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_hash_time_is_measured_on_the_jobs_themselves() -> TestResult {
+        let jobs = HashJobs::new(limits(1, 8))?;
+        assert_eq!(jobs.recent_hash_time(), Duration::ZERO);
+        answer(&jobs, || std::thread::sleep(Duration::from_millis(20))).await?;
+        let first = jobs.recent_hash_time();
+        assert!(first >= Duration::from_millis(20), "{first:?}");
         Ok(())
     }
 
@@ -323,18 +489,21 @@ mod tests {
         // Relative to whatever niceness the test run itself has (a CI
         // runner may start it niced): a thread can only lower its priority.
         let worker = current_thread_nice()?;
-        let jobs = HashJobs::new(2, 8, 10)?;
+        let jobs = HashJobs::new(Limits {
+            nice: 10,
+            ..limits(2, 8)
+        })?;
         let hashing = answer(&jobs, current_thread_nice).await??;
         assert_eq!(hashing, worker.max(10), "the hash thread is niced");
         assert_eq!(current_thread_nice()?, worker, "the worker is not");
-        let unchanged = HashJobs::new(1, 8, 0)?;
+        let unchanged = HashJobs::new(limits(1, 8))?;
         assert_eq!(answer(&unchanged, current_thread_nice).await??, worker);
         Ok(())
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panicking_job_fails_its_request_and_frees_its_permit() -> TestResult {
-        let jobs = HashJobs::new(1, 8, 0)?;
+        let jobs = HashJobs::new(limits(1, 8))?;
         let failed = jobs.run(|| -> u8 { panic!("a broken hash") }).await;
         assert_eq!(failed, Err(JobError::Failed));
         assert_eq!(jobs.running(), 0);

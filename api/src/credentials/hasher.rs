@@ -12,7 +12,7 @@ use argon2::{
 use rand::RngCore;
 
 use super::{
-    hash_jobs::{HashJobs, JobError, Turn},
+    hash_jobs::{HashJobs, JobError, Limits, Turn},
     hash_memory::{self, BlockSets},
     password::PasswordPolicy,
     stored_hash::{self, Stored},
@@ -54,11 +54,12 @@ impl PasswordHasher {
             memory: BlockSets::new(params.block_count()),
             argon2,
             params,
-            jobs: HashJobs::new(
-                config.max_concurrent_hashes,
-                config.hash_queue_limit,
-                config.hash_nice,
-            )
+            jobs: HashJobs::new(Limits {
+                concurrency: config.max_concurrent_hashes,
+                queue: config.hash_queue_limit,
+                max_wait: config.hash_max_wait,
+                nice: config.hash_nice,
+            })
             .map_err(|e| anyhow::anyhow!("could not start the password hash threads: {e}"))?,
         })))
     }
@@ -176,9 +177,11 @@ pub struct HashTurn<'a>(Turn<'a>);
 
 fn job_error(error: JobError) -> AppError {
     match error {
-        // Shed: the caller is told to come back, as for any rate limit.
-        JobError::Busy => AppError::Overloaded {
-            retry_after_secs: 1,
+        // Shed: the caller is told to come back when the line should have
+        // drained, as for any rate limit.
+        JobError::Busy { retry_after } => AppError::Overloaded {
+            retry_after_secs: (retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0))
+                .clamp(1, 60),
         },
         JobError::Failed => AppError::internal(anyhow::anyhow!("password hash job failed")),
     }
@@ -308,6 +311,7 @@ mod tests {
             argon2_parallelism: 1,
             max_concurrent_hashes: 2,
             hash_queue_limit: 32,
+            hash_max_wait: std::time::Duration::from_secs(2),
             hash_nice: 0,
         }
     }

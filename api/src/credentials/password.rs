@@ -78,6 +78,7 @@ mod tests {
             argon2_parallelism: 1,
             max_concurrent_hashes: 2,
             hash_queue_limit: 32,
+            hash_max_wait: std::time::Duration::from_secs(2),
             hash_nice: 0,
         }
     }

@@ -39,6 +39,7 @@ on_both_databases!(
     a_draining_replica_is_not_ready_but_still_serves,
     a_replica_on_an_unmigrated_database_is_not_ready,
     a_shed_login_costs_no_database_work,
+    a_login_whose_hash_would_wait_too_long_is_told_when_to_retry,
 );
 
 #[track_caller]
@@ -219,6 +220,65 @@ async fn a_shed_login_costs_no_database_work(backend: Backend) {
     assert!(
         reply.data()["login"]["accessToken"].is_string(),
         "{}",
+        reply.body
+    );
+}
+
+/// The line is bounded by time as well as by count: with hashes that take
+/// long (a raised cost, or hash threads starved by other work) a login is
+/// refused at once, long before the count is reached, with the expected
+/// wait as its retry hint.
+async fn a_login_whose_hash_would_wait_too_long_is_told_when_to_retry(backend: Backend) {
+    let app = TestApp::with_env(
+        backend,
+        &[
+            ("PASSWORD_HASH_CONCURRENCY", "1"),
+            ("PASSWORD_HASH_QUEUE", "1000"),
+            ("PASSWORD_HASH_MAX_WAIT_MS", "100"),
+        ],
+    )
+    .await;
+    let user = app.user("slow-hashes").await;
+    let jobs = app.state.hasher.jobs();
+    // Three jobs of 300 ms move the recent hash time (a moving average that
+    // the sign-up's quick hashes started) to at least 99 ms: a login behind
+    // the one running job would expect at least two of them, past 100 ms.
+    for _ in 0..3 {
+        jobs.run(|| std::thread::sleep(Duration::from_millis(300)))
+            .await
+            .expect("the pool runs a job");
+    }
+    assert!(jobs.recent_hash_time() >= Duration::from_millis(99));
+    // Hold the only permit: a new login would wait for it and its own hash.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let jobs_state = app.state.clone();
+    let holder =
+        tokio::spawn(async move { jobs_state.hasher.jobs().run(move || held.recv().ok()).await });
+    while jobs.running() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    let before = app.query_count();
+    let reply = app.login(&user.email, &user.password).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (429, "RATE_LIMITED"));
+    let retry_after: u64 = reply.headers["retry-after"]
+        .to_str()
+        .expect("an ASCII header")
+        .parse()
+        .expect("whole seconds");
+    assert!(
+        (1..=60).contains(&retry_after),
+        "a hint of whole seconds: {retry_after}"
+    );
+    assert_eq!(app.query_count(), before, "statements run by a shed login");
+    assert_eq!(jobs.shed(), 1);
+
+    release.send(()).expect("the holder waits");
+    assert!(holder.await.expect("the holder ends").is_ok());
+    let reply = app.login(&user.email, &user.password).await;
+    assert!(
+        reply.data()["login"]["accessToken"].is_string(),
+        "with the permit free the login is served: {}",
         reply.body
     );
 }

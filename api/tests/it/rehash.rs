@@ -102,6 +102,7 @@ async fn changed_argon2_parameters_rehash_at_the_next_login(backend: Backend) {
         argon2_parallelism: 1,
         max_concurrent_hashes: 1,
         hash_queue_limit: 4,
+        hash_max_wait: std::time::Duration::from_secs(2),
         hash_nice: 0,
     })
     .unwrap()
