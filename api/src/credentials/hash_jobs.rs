@@ -131,9 +131,9 @@ impl HashJobs {
     /// rounds ahead of it, and its own hash.
     pub fn expected_wait(&self, ahead: usize) -> Duration {
         let rounds = ahead / self.limits.concurrency + 2;
-        self.hash_time
-            .recent()
-            .saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX))
+        let recent = self.hash_time.recent();
+        // More rounds than a u32 holds is a wait past any bound.
+        u32::try_from(rounds).map_or(Duration::MAX, |rounds| recent.saturating_mul(rounds))
     }
 
     /// Runs `job` for a turn taken with [`reserve`](Self::reserve).
@@ -210,7 +210,10 @@ struct HashTime(AtomicU64);
 
 impl HashTime {
     fn observe(&self, took: Duration) {
-        let sample = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        let sample = took
+            .as_secs()
+            .saturating_mul(1_000_000)
+            .saturating_add(u64::from(took.subsec_micros()));
         // Two hashes ending at once may each average from the same value;
         // one of the two samples is then lost, which the average absorbs.
         let old = self.0.load(Ordering::Relaxed);

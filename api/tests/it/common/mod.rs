@@ -99,6 +99,11 @@ impl Reply {
         &self.body["data"]
     }
 
+    /// The `Retry-After` header in whole seconds, if there is one that parses.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.headers.get("retry-after")?.to_str().ok()?.parse().ok()
+    }
+
     #[track_caller]
     pub fn ok(&self) -> &Value {
         assert!(
