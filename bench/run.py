@@ -336,6 +336,7 @@ def main() -> int:
             "args": vars(args), "started": started.isoformat(), "command": args.command,
             "revision": git_revision(), "machine": machine_description(), "versions": versions(),
             "cores": bench.cores, "ceilings": ceilings, "startup": startup.get("A", []),
+            "bounds": dict(zip(("steady", "peak", "hash_mib", "concurrency"), bench.bounds(variants[0]))),
             "startup_by_variant": startup,
             "variants": {v.name: {"binary": str(v.binary), "env": v.env, "describe": v.describe(ROOT, own_build)} for v in variants},
             "ab_label": args.ab_label or (" ".join(f"{k}={v}" for k, v in ab_env.items())

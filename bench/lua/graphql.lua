@@ -3,7 +3,9 @@
 -- Every scenario is a weighted list of pre-built POST /graphql requests
 -- (built once in init, so wrk spends its CPU on sending, not formatting).
 -- A response counts as an error unless it is a 200 without "errors" in the
--- body: GraphQL reports failures inside a 200.
+-- body: GraphQL reports failures inside a 200. 429s are also counted on
+-- their own ("shed"): for the login flood that runs beside `me` they are
+-- the server shedding log-ins it could not hash in time, by design.
 --
 -- Arguments (after `--`): scenario name, bearer token of the reading user,
 -- bearer token of the writing user, login e-mail, login password, and
@@ -29,6 +31,7 @@ local requests = {}
 -- Globals, not locals: done() reads them per thread with thread:get().
 errors = 0
 bad_status = 0
+shed = 0
 sample = nil
 local threads = {}
 
@@ -86,6 +89,7 @@ local function clean(text)
 end
 
 function response(status, headers, body)
+  if status == 429 then shed = shed + 1 end
   if status ~= 200 then
     bad_status = bad_status + 1
     errors = errors + 1
@@ -97,11 +101,12 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local graphql_errors, http_errors = 0, 0
+  local graphql_errors, http_errors, shed_total = 0, 0, 0
   local first_sample = ""
   for _, thread in ipairs(threads) do
     graphql_errors = graphql_errors + (thread:get("errors") or 0)
     http_errors = http_errors + (thread:get("bad_status") or 0)
+    shed_total = shed_total + (thread:get("shed") or 0)
     local s = thread:get("sample")
     if s ~= nil and first_sample == "" then first_sample = s end
   end
@@ -109,8 +114,8 @@ function done(summary, latency, requests)
   -- One machine-readable line; bench/run.py parses it. Latencies in µs.
   io.write(string.format(
     'BENCH_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,' ..
-    '"errors":%d,"non_200":%d,"socket_connect":%d,"socket_read":%d,"socket_write":%d,"socket_timeout":%d,"sample":%q}\n',
+    '"errors":%d,"non_200":%d,"shed":%d,"socket_connect":%d,"socket_read":%d,"socket_write":%d,"socket_timeout":%d,"sample":%q}\n',
     summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    graphql_errors, http_errors, s.connect, s.read, s.write, s.timeout, first_sample))
+    graphql_errors, http_errors, shed_total, s.connect, s.read, s.write, s.timeout, first_sample))
 end

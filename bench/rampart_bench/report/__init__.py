@@ -71,7 +71,7 @@ def render(summary: dict, carried_ab: str = "") -> str:
         if name != "address_flood" and ("A", name) not in robust:
             continue
         section(L, robust, summary)
-    render_targets(L, runs, med, robust, tps, login_ceiling, startup)
+    render_targets(L, runs, med, robust, tps, login_ceiling, startup, summary.get("bounds"))
 
     L.append("## A/B of the per-request levers\n")
     L.append("Each entry is one `bench/run --ab NAME=VALUE` (or `--api-bin-b PATH`) run: the same scenarios "
@@ -92,7 +92,8 @@ def render_method(L, args) -> None:
     L.append("## Method\n")
     L.append("- **Throughput scenarios**: wrk in a closed loop at the given connections; the requests are in "
              "`bench/lua/graphql.lua`. `me` during a login flood runs a second wrk with `login` at the same "
-             "connections, started first and outlasting the measured run.")
+             "connections, started first and outlasting the measured run; its 429s (log-ins the hash line shed "
+             "because it could not serve them in time) are counted on their own, not as errors.")
     L.append("- **RSS**: `/proc/<pid>/statm` on a fixed grid (50 ms in the throughput scenarios, 0.25 s in the "
              "login patterns and floods, 1 s in the soak); \"steady\" is the median of the second half of the "
              "samples. Threads: the entries of `/proc/<pid>/task`. The robustness scenarios judge every sample "
@@ -159,7 +160,10 @@ def render_throughput(L, runs, med) -> None:
                 continue
             r, all_rounds = med[key], runs[("A", *key)]
             errors = sum(x["errors_total"] for x in all_rounds)
-            extra = f" (flood: {r['flood_rps']:,.0f} logins/s)" if scenario == "me_flood" else ""
+            extra = ""
+            if scenario == "me_flood":
+                extra = (f" (flood: {r['flood_served_rps']:,.0f} logins/s served, {r['flood_shed']:,} shed with 429)"
+                         if "flood_shed" in r else f" (flood: {r['flood_rps']:,.0f} logins/s)")
             pg_cpu = f"{r['pg_cpu']:.2f}" if r.get("pg_cpu") is not None else "–"
             others = f" / {r['loadgen_cpu']:.2f} / {r['other_cpu']:.2f}" if "other_cpu" in r else ""
             L.append(
@@ -169,7 +173,7 @@ def render_throughput(L, runs, med) -> None:
     L.append("")
 
 
-def render_targets(L, runs, med, robust, tps, login_ceiling, startup) -> None:
+def render_targets(L, runs, med, robust, tps, login_ceiling, startup, bounds=None) -> None:
     L.append("## Targets (ratios within this run)\n")
     L.append("| target | measured | goal | |")
     L.append("|---|---|---|---|")
@@ -197,7 +201,14 @@ def render_targets(L, runs, med, robust, tps, login_ceiling, startup) -> None:
     rw = rounds(("me", "items", "create", "mixed"))
     if rw:
         steady, peak = max(r["rss_steady"] for r in rw), max(r["rss_peak"] for r in rw)
-        row("RSS under read/write load (worst round)", f"{steady:.0f} MiB steady (peak {peak:.0f} MiB)", "≤ 64 MiB steady", steady <= 64)
+        # The throughput servers have run the login scenario, so their
+        # argon2 block sets are allocated: the bound is the same steady one
+        # as under the login patterns (64 MiB + those sets). Older summaries
+        # have no bounds and keep the bare 64 MiB.
+        bound = bounds["steady"] if bounds else 64
+        what = (f"≤ {bound:.0f} MiB steady (64 + {bounds['concurrency']} × {bounds['hash_mib']:.0f} MiB of argon2 sets)"
+                if bounds else "≤ 64 MiB steady")
+        row("RSS under read/write load (worst round)", f"{steady:.0f} MiB steady (peak {peak:.0f} MiB)", what, steady <= bound)
     floods = rounds(("login", "me_flood"))
     if floods:
         peak = max(r["rss_peak"] for r in floods)
