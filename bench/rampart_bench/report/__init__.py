@@ -205,9 +205,10 @@ def render_targets(L, runs, med, robust, tps, login_ceiling, startup, bounds=Non
         # argon2 block sets are allocated: the bound is the same steady one
         # as under the login patterns (64 MiB + those sets). Older summaries
         # have no bounds and keep the bare 64 MiB.
-        bound = bounds["steady"] if bounds else 64
-        what = (f"≤ {bound:.0f} MiB steady (64 + {bounds['concurrency']} × {bounds['hash_mib']:.0f} MiB of argon2 sets)"
-                if bounds else "≤ 64 MiB steady")
+        bound, what = 64, "≤ 64 MiB steady"
+        if bounds:
+            bound = bounds["steady"]
+            what = f"≤ {bound:.0f} MiB steady (64 + {bounds['concurrency']} × {bounds['hash_mib']:.0f} MiB of argon2 sets)"
         row("RSS under read/write load (worst round)", f"{steady:.0f} MiB steady (peak {peak:.0f} MiB)", what, steady <= bound)
     floods = rounds(("login", "me_flood"))
     if floods:
