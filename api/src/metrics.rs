@@ -38,29 +38,31 @@ const SECONDS_BUCKETS: &[f64] = &[
     0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
 
 /// Installs the process-wide recorder (once; later calls return the same
 /// handle) and records the build.
 pub fn install() -> anyhow::Result<PrometheusHandle> {
-    if let Some(handle) = HANDLE.get() {
-        return Ok(handle.clone());
-    }
-    let recorder = PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)?
-        .build_recorder();
-    let handle = recorder.handle();
-    // A second installer (another app in the same test process) loses the
-    // race harmlessly and uses the handle that won.
-    if metrics::set_global_recorder(recorder).is_ok() {
-        let _ = HANDLE.set(handle);
-    }
+    // `get_or_init` runs one initialiser at a time, so a concurrent caller
+    // (another app in the same test process) waits for the recorder that is
+    // being installed instead of finding it set but its handle not yet kept.
     let handle = HANDLE
-        .get()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("a metrics recorder was installed elsewhere"))?;
+        .get_or_init(install_recorder)
+        .clone()
+        .map_err(anyhow::Error::msg)?;
     gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1.0);
     start_at_zero();
+    Ok(handle)
+}
+
+fn install_recorder() -> Result<PrometheusHandle, String> {
+    let recorder = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)
+        .map_err(|e| format!("metrics buckets: {e}"))?
+        .build_recorder();
+    let handle = recorder.handle();
+    metrics::set_global_recorder(recorder)
+        .map_err(|_| "a metrics recorder was installed elsewhere".to_owned())?;
     Ok(handle)
 }
 
@@ -157,4 +159,35 @@ pub fn record_snapshot(now: &Snapshot) {
     gauge!(DB_POOL_CONNECTIONS, "state" => "in_use").set(now.pool_in_use as f64);
     gauge!(DB_POOL_MAX).set(f64::from(now.pool_max));
     counter!(LOG_LINES_DROPPED).absolute(now.log_lines_dropped);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Barrier};
+
+    use super::*;
+
+    /// Several apps in one process (the test suites) install at once: every
+    /// one gets the one recorder. Before `get_or_init`, a caller could find
+    /// the recorder set and its handle not yet kept, and fail.
+    #[test]
+    fn concurrent_installs_all_get_the_one_recorder() -> anyhow::Result<()> {
+        let gate = Arc::new(Barrier::new(8));
+        let installs: Vec<_> = (0..8)
+            .map(|_| {
+                let gate = gate.clone();
+                std::thread::spawn(move || {
+                    gate.wait();
+                    install().map(|handle| handle.render())
+                })
+            })
+            .collect();
+        for install in installs {
+            let rendered = install
+                .join()
+                .map_err(|_| anyhow::anyhow!("an install panicked"))??;
+            assert!(rendered.contains(BUILD_INFO), "{rendered}");
+        }
+        Ok(())
+    }
 }
