@@ -66,9 +66,9 @@ pub fn init(format: LogFormat, otlp: Option<&OtlpConfig>) -> anyhow::Result<Tele
     let dropped = writer.error_counter();
     let _ = DROPPED.set(dropped.clone());
     let logs: Box<dyn Layer<Registry> + Send + Sync> = match format {
-        LogFormat::Json => fmt::layer()
-            .json()
+        LogFormat::Json => json_subscriber::fmt::layer()
             .with_current_span(true)
+            .with_span_list(true)
             .with_writer(writer)
             .boxed(),
         LogFormat::Text => fmt::layer().with_writer(writer).boxed(),

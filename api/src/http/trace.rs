@@ -9,17 +9,23 @@ use tracing::Span;
 use super::REQUEST_ID;
 
 pub fn request_span(request: &Request<Body>) -> Span {
+    // Borrowed, not copied: a span records its fields when it is created.
     let path = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        .map_or("unmatched", MatchedPath::as_str);
     let request_id = request
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    tracing::info_span!("request", method = %request.method(), path, request_id, status = tracing::field::Empty)
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = request.method().as_str(),
+        path,
+        request_id,
+        status = tracing::field::Empty
+    )
 }
 
 pub fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, span: &Span) {

@@ -1,6 +1,7 @@
-//! OpenTelemetry export: the real `api serve` process sends its request and
-//! service spans over OTLP/HTTP (protobuf) to a receiver on loopback, which
-//! decodes them as a collector would.
+//! Telemetry of the real `api serve` process: its request and service
+//! spans over OTLP/HTTP (protobuf) to a receiver on loopback, which decodes
+//! them as a collector would, and the JSON log lines an operator's log
+//! pipeline parses.
 
 use std::{
     net::SocketAddr,
@@ -49,27 +50,11 @@ async fn request_and_service_spans_reach_an_otlp_collector() {
     let (collector, received) = collector().await;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut api = Command::new(env!("CARGO_BIN_EXE_api"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("API_BIND", format!("127.0.0.1:{port}"))
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display()),
-        )
-        .env("JWT_SECRET", random(48))
-        .env("ARGON2_MEMORY_KIB", "8192")
-        .env("ARGON2_ITERATIONS", "1")
+    let mut api = api_command(dir.path(), port)
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://{collector}"))
         .env("OTEL_SERVICE_NAME", "rampart-under-test")
         // The SDK's batch delay: export within a fraction of a second.
         .env("OTEL_BSP_SCHEDULE_DELAY", "100")
-        .stdout(Stdio::from(
-            std::fs::File::create(dir.path().join("api.log")).unwrap(),
-        ))
-        .stderr(Stdio::from(
-            std::fs::File::create(dir.path().join("api.err")).unwrap(),
-        ))
         .spawn()
         .unwrap();
     let client = plain_http::Client::new(port);
@@ -85,10 +70,7 @@ async fn request_and_service_spans_reach_an_otlp_collector() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &api.id().to_string()])
-        .status();
-    let _ = api.wait();
+    stop(&mut api);
     let log = std::fs::read_to_string(dir.path().join("api.err")).unwrap_or_default()
         + &std::fs::read_to_string(dir.path().join("api.log")).unwrap_or_default();
     assert!(
@@ -99,6 +81,91 @@ async fn request_and_service_spans_reach_an_otlp_collector() {
         names.iter().any(|n| n == "auth.login"),
         "spans: {names:?}\n{log}"
     );
+}
+
+/// The contract a log pipeline relies on: every line is one JSON object;
+/// the response line carries the status and latency, and its request span
+/// the method, matched path, request id and status, in `span` and in the
+/// `spans` list that events inside service spans carry too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_log_lines_carry_the_request_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut api = api_command(dir.path(), port)
+        .env("LOG_FORMAT", "json")
+        .spawn()
+        .unwrap();
+    let client = plain_http::Client::new(port);
+    client.wait_until_up().await;
+    let request_id = format!("log-shape-{}", random(8));
+    let response = client
+        .graphql_with_request_id(
+            json!({ "query": "mutation { login(input: {email: \"nobody@rampart.dev\", password: \"wrong-wrong-wrong\"}) { __typename } }" }),
+            &request_id,
+        )
+        .await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    stop(&mut api);
+    let log = std::fs::read_to_string(dir.path().join("api.log")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let ours = |line: &&serde_json::Value| {
+        line["spans"]
+            .as_array()
+            .is_some_and(|spans| spans.iter().any(|s| s["request_id"] == request_id.as_str()))
+    };
+
+    let responses: Vec<_> = lines
+        .iter()
+        .filter(ours)
+        .filter(|line| line["fields"]["message"] == "response")
+        .collect();
+    assert_eq!(responses.len(), 1, "{log}");
+    let line = responses[0];
+    assert_eq!(line["level"], "INFO", "{line}");
+    assert!(line["timestamp"].is_string(), "{line}");
+    assert_eq!(line["fields"]["status"], 200, "{line}");
+    assert!(line["fields"]["latency_ms"].is_u64(), "{line}");
+    let span = &line["span"];
+    assert_eq!(span["name"], "request", "{line}");
+    assert_eq!(span["method"], "POST", "{line}");
+    assert_eq!(span["path"], "/graphql", "{line}");
+    assert_eq!(span["request_id"], request_id.as_str(), "{line}");
+    assert_eq!(span["status"], 200, "{line}");
+    assert_eq!(line["spans"][0], *span, "{line}");
+}
+
+/// The API on a fresh SQLite file in `dir`, logging to `dir/api.log`.
+fn api_command(dir: &std::path::Path, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("API_BIND", format!("127.0.0.1:{port}"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", dir.join("t.db").display()),
+        )
+        .env("JWT_SECRET", random(48))
+        .env("ARGON2_MEMORY_KIB", "8192")
+        .env("ARGON2_ITERATIONS", "1")
+        .stdout(Stdio::from(
+            std::fs::File::create(dir.join("api.log")).unwrap(),
+        ))
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.join("api.err")).unwrap(),
+        ));
+    command
+}
+
+/// SIGTERM, as an orchestrator stops it; the log writer flushes on exit.
+fn stop(api: &mut std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &api.id().to_string()])
+        .status();
+    let _ = api.wait();
 }
 
 /// Span names exported under `service` (checking the resource too).
@@ -150,10 +217,24 @@ mod plain_http {
         }
 
         pub async fn graphql(&self, body: serde_json::Value) -> String {
+            self.graphql_with_request_id(body, "").await
+        }
+
+        /// An empty `request_id` sends no `x-request-id` (the API makes one).
+        pub async fn graphql_with_request_id(
+            &self,
+            body: serde_json::Value,
+            request_id: &str,
+        ) -> String {
             let body = body.to_string();
             let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+            let id_header = if request_id.is_empty() {
+                String::new()
+            } else {
+                format!("x-request-id: {request_id}\r\n")
+            };
             let head = format!(
-                "POST /graphql HTTP/1.1\r\nHost: rampart\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "POST /graphql HTTP/1.1\r\nHost: rampart\r\nContent-Type: application/json\r\n{id_header}Content-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
             stream.write_all(head.as_bytes()).await.unwrap();
