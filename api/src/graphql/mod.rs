@@ -154,7 +154,7 @@ pub fn operation_label(request: &mut async_graphql::Request) -> &'static str {
             .and_then(|(_, operation)| {
                 operation.node.selection_set.node.items.iter().find_map(
                     |selection| match &selection.node {
-                        Selection::Field(field) => Some(field.node.name.node.as_str().to_owned()),
+                        Selection::Field(field) => Some(field.node.name.node.as_str()),
                         _ => None,
                     },
                 )

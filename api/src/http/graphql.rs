@@ -258,8 +258,14 @@ async fn execute(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let operation = graphql::operation_label(&mut request);
-    let response = if let Err(error) = state.schema.check(&mut request) {
+    let checked = state.schema.check(&mut request);
+    // After `check`, which parsed the document or took it from the cache:
+    // asking for the label first would parse every document again.
+    let operation = match checked {
+        Ok(()) if metrics::recording() => graphql::operation_label(&mut request),
+        _ => "other",
+    };
+    let response = if let Err(error) = checked {
         async_graphql::Response::from_errors(vec![error])
     } else if state.outage.is_open() {
         // The database is known to be down: answer at once instead of
@@ -275,8 +281,10 @@ async fn execute(
     if outcome::has_code(&response, code::UNAVAILABLE) {
         state.outage.suspect();
     }
-    let label = outcome::first_code(&response).unwrap_or_else(|| "ok".to_owned());
-    metrics::graphql_request(operation, &label, started.elapsed());
+    if metrics::recording() {
+        let label = outcome::first_code(&response).unwrap_or_else(|| "ok".to_owned());
+        metrics::graphql_request(operation, &label, started.elapsed());
+    }
     outcome::respond(headers, response)
 }
 

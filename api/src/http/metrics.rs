@@ -59,11 +59,12 @@ async fn render(State(scrape): State<Scrape>) -> Response {
 
 /// Counts every response by matched route (or "unmatched") and status.
 pub async fn count_requests(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    if !metrics::recording() {
+        return next.run(request).await;
+    }
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    metrics::http_request(&route, response.status().as_u16());
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    metrics::http_request(route, response.status().as_u16());
     response
 }
