@@ -137,6 +137,53 @@ async fn json_log_lines_carry_the_request_fields() {
     assert_eq!(line["spans"][0], *span, "{line}");
 }
 
+/// A log collector that stops reading (a stuck sidecar, a full pipe) must
+/// not stall the API: the writer thread blocks on the pipe, the bounded
+/// queue fills, and lines beyond it are dropped and counted instead of
+/// making requests wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_log_pipe_drops_and_counts_lines_but_never_stalls_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, metrics_port) = (free_port(), free_port());
+    let mut api = api_command(dir.path(), port)
+        .env("LOG_FORMAT", "json")
+        .env("METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
+        // A pipe nobody reads: about 64 KiB fit, then every write blocks.
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = plain_http::Client::new(port);
+    client.wait_until_up().await;
+    // Well past the pipe, the writer's batch and the 16,384-line queue.
+    let (connections, per_connection) = (8, 2_500);
+    let body = json!({ "query": "{ __typename }" });
+    let clients: Vec<_> = (0..connections)
+        .map(|_| {
+            let (client, body) = (plain_http::Client::new(port), body.clone());
+            tokio::spawn(async move { client.keep_alive_posts(&body, per_connection).await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for answers in clients {
+        let answers = tokio::time::timeout(Duration::from_secs(300), answers)
+            .await
+            .expect("requests stalled behind the log pipe")
+            .unwrap();
+        statuses.extend(answers);
+    }
+    assert_eq!(statuses.len(), connections * per_connection);
+    assert!(statuses.iter().all(|s| *s == 200), "non-200 answers");
+    let scrape = plain_http::Client::new(metrics_port).get("/metrics").await;
+    let _ = api.kill();
+    let _ = api.wait();
+    let dropped: f64 = scrape
+        .lines()
+        .find_map(|line| line.strip_prefix("rampart_log_lines_dropped_total "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no dropped-lines counter:\n{scrape}"));
+    assert!(dropped > 0.0, "{scrape}");
+}
+
 /// The API on a fresh SQLite file in `dir`, logging to `dir/api.log`.
 fn api_command(dir: &std::path::Path, port: u16) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
@@ -220,6 +267,33 @@ mod plain_http {
             self.graphql_with_request_id(body, "").await
         }
 
+        /// `count` POSTs of `body` on one keep-alive connection; the
+        /// status of each answer.
+        pub async fn keep_alive_posts(&self, body: &serde_json::Value, count: usize) -> Vec<u16> {
+            let body = body.to_string();
+            let request = format!(
+                "POST /graphql HTTP/1.1\r\nHost: rampart\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+            let mut buffer = Vec::new();
+            let mut statuses = Vec::with_capacity(count);
+            for _ in 0..count {
+                stream.write_all(request.as_bytes()).await.unwrap();
+                statuses.push(read_response(&mut stream, &mut buffer).await);
+            }
+            statuses
+        }
+
+        pub async fn get(&self, path: &str) -> String {
+            let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+            let head = format!("GET {path} HTTP/1.1\r\nHost: rampart\r\nConnection: close\r\n\r\n");
+            stream.write_all(head.as_bytes()).await.unwrap();
+            let mut response = String::new();
+            stream.read_to_string(&mut response).await.unwrap();
+            response
+        }
+
         /// An empty `request_id` sends no `x-request-id` (the API makes one).
         pub async fn graphql_with_request_id(
             &self,
@@ -242,6 +316,29 @@ mod plain_http {
             let mut response = String::new();
             stream.read_to_string(&mut response).await.unwrap();
             response
+        }
+    }
+
+    /// One response off a keep-alive stream (headers, then `Content-Length`
+    /// bytes of body); what follows it stays in `buffer`. Its status.
+    async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> u16 {
+        let mut chunk = [0_u8; 16 * 1024];
+        loop {
+            if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                if buffer.len() >= end + 4 + length {
+                    let status = head[9..12].parse().unwrap();
+                    buffer.drain(..end + 4 + length);
+                    return status;
+                }
+            }
+            let read = stream.read(&mut chunk).await.unwrap();
+            assert!(read > 0, "connection closed mid-response");
+            buffer.extend_from_slice(&chunk[..read]);
         }
     }
 }
