@@ -16,6 +16,7 @@ mod m20261202_000009_create_mfa;
 mod m20261202_000010_add_session_mfa_used;
 mod m20261202_000011_add_user_email_verified_at;
 mod m20261202_000012_create_email_tokens;
+mod m20261203_000013_index_sessions_by_user_and_notice;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_add_session_mfa_used::Migration),
             Box::new(m20261202_000011_add_user_email_verified_at::Migration),
             Box::new(m20261202_000012_create_email_tokens::Migration),
+            Box::new(m20261203_000013_index_sessions_by_user_and_notice::Migration),
         ]
     }
 }

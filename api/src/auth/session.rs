@@ -68,7 +68,6 @@ pub(super) async fn open(
         mfa_used,
     };
     let txn = state.db.begin().await?;
-    store::prune(&txn, user.id, now).await?;
     let (session, refresh) = store::create(&txn, &state.config.sessions, new, now).await?;
     let reuse_detected = store::take_reuse_notice(&txn, user.id).await?;
     let detail = format!(

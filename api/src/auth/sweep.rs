@@ -2,11 +2,11 @@
 //! accounts quiet for a day, sessions that ended more than a week ago
 //! (their rotated refresh tokens go with them), MFA login challenges
 //! past their deadline (a password step nobody completed) and e-mail links
-//! past theirs (a verification nobody clicked). Without it both tables only
+//! past theirs (a verification nobody clicked). Without it the tables only
 //! grow: every address that ever signed in or guessed a cookie leaves a
-//! throttle row, and a session whose user never signs in again (the only
-//! other moment its rows are pruned) stays forever with every refresh
-//! token it rotated away from.
+//! throttle row, and every session stays forever with every refresh token
+//! it rotated away from (nothing else deletes ended sessions: a sign-in
+//! that pruned its user's would read all of them, every time).
 //!
 //! Every replica runs it; the deletes are idempotent, so two replicas
 //! sweeping at once only do the same work twice.

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use entity::{rotated_refresh_token as rotated, session};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, UpdateMany,
 };
 use uuid::Uuid;
 
@@ -60,8 +60,8 @@ impl Reason {
 const USER_AGENT_CHARS: usize = 512;
 
 /// Revoked and expired sessions are kept this long (the list does not show
-/// them; the audit trail names them), then deleted at the user's next
-/// sign-in with their rotated tokens.
+/// them; the audit trail names them), then deleted with their rotated
+/// tokens by the periodic sweep (`auth/sweep.rs`, every 10 minutes).
 const RETENTION: TimeDelta = TimeDelta::days(7);
 
 pub struct NewSession<'a> {
@@ -281,17 +281,25 @@ pub async fn list_live<C: ConnectionTrait>(
 /// True once after a refresh-token reuse revoked one of the user's
 /// sessions: the flag is cleared by the same statement that reads it, so
 /// two concurrent sign-ins cannot both show the notice.
+///
+/// Every sign-in runs it: both conditions are the two columns of
+/// `idx_sessions_user_notice`, so it reads the user's pending notices
+/// only, not every session the user ever opened.
 pub async fn take_reuse_notice<C: ConnectionTrait>(
     db: &C,
     user_id: Uuid,
 ) -> Result<bool, AppError> {
-    let cleared = session::Entity::update_many()
+    let cleared = reuse_notice_taken(user_id).exec(db).await?;
+    Ok(cleared.rows_affected > 0)
+}
+
+/// The statement of [`take_reuse_notice`] (public for the test that reads
+/// its plan).
+pub fn reuse_notice_taken(user_id: Uuid) -> UpdateMany<session::Entity> {
+    session::Entity::update_many()
         .col_expr(session::Column::ReuseNoticePending, Expr::value(false))
         .filter(session::Column::UserId.eq(user_id))
         .filter(session::Column::ReuseNoticePending.eq(true))
-        .exec(db)
-        .await?;
-    Ok(cleared.rows_affected > 0)
 }
 
 /// Sessions that ended more than [`RETENTION`] ago, except those whose
@@ -309,27 +317,14 @@ fn ended_long_ago(now: DateTime<Utc>) -> Condition {
 }
 
 /// Every user's sessions that ended more than [`RETENTION`] ago, with
-/// their rotated tokens (the periodic sweep: a user who never signs in
-/// again never reaches [`prune`]); returns how many.
+/// their rotated tokens (the foreign key cascades); returns how many. The
+/// periodic sweep is the only place they are deleted: a sign-in does not
+/// prune its user's sessions, since that read every session the user ever
+/// opened, a cost that grew with each sign-in.
 pub async fn prune_ended<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<u64, AppError> {
     let deleted = session::Entity::delete_many()
         .filter(ended_long_ago(now))
         .exec(db)
         .await?;
     Ok(deleted.rows_affected)
-}
-
-/// Deletes the user's sessions that ended more than [`RETENTION`] ago
-/// (their rotated tokens go with them: the foreign key cascades).
-pub async fn prune<C: ConnectionTrait>(
-    db: &C,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .filter(ended_long_ago(now))
-        .exec(db)
-        .await?;
-    Ok(())
 }

@@ -23,6 +23,7 @@ on_both_databases!(
     two_replicas_refreshing_one_cookie_rotate_it_once,
     a_long_night_of_refreshes_and_guesses_leaves_no_rows_forever,
     sign_ins_racing_a_revoke_all_are_never_a_server_fault,
+    a_sign_in_reads_only_the_pending_reuse_notices_not_every_session,
 );
 
 const ME: &str = "{ me { id } }";
@@ -378,10 +379,10 @@ async fn a_long_night_of_refreshes_and_guesses_leaves_no_rows_forever(backend: B
     );
 }
 
-/// Sign-ins prune the user's old sessions and take the reuse notice in one
+/// Sign-ins insert a session and take the reuse notice in one
 /// transaction; "sign out everywhere" updates the same rows. Run together
-/// (with old ended sessions and pending notices to prune and take), none
-/// of them is a server error (a PostgreSQL deadlock would be INTERNAL).
+/// (with old ended sessions and pending notices to take), none of them is
+/// a server error (a PostgreSQL deadlock would be INTERNAL).
 async fn sign_ins_racing_a_revoke_all_are_never_a_server_fault(backend: Backend) {
     use entity::session;
     use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
@@ -415,4 +416,94 @@ async fn sign_ins_racing_a_revoke_all_are_never_a_server_fault(backend: Backend)
             assert_eq!(reply.code(), "", "round {round}: {}", reply.body);
         }
     }
+}
+
+/// Every sign-in clears the user's pending reuse notice. That statement
+/// must read the pending rows only (both columns of the index bound), on
+/// both backends and in PostgreSQL's generic plan (which a prepared
+/// statement gets after five runs): reading every session the user ever
+/// opened made a sign-in's database work grow with each sign-in (a user
+/// with thousands of sessions cost PostgreSQL milliseconds per sign-in;
+/// docs/benchmarks.md).
+async fn a_sign_in_reads_only_the_pending_reuse_notices_not_every_session(backend: Backend) {
+    use entity::session;
+    use rampart_api::sessions::store;
+    use sea_orm::{
+        ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Set, Statement, TransactionTrait,
+    };
+
+    let app = TestApp::new(backend).await;
+    let user = app.user("many-sessions").await;
+    app.sign_in(&user.email, &user.password, false).await;
+    let user_id = uuid::Uuid::parse_str(&user.id).unwrap();
+    // Hundreds of sessions, as a user who signed in every day for a year.
+    let opened = session::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let more = (0..400).map(|n| {
+        let mut copy: session::ActiveModel = opened.clone().into();
+        copy.id = Set(uuid::Uuid::now_v7());
+        copy.refresh_hash = Set(format!("{n:064x}"));
+        copy
+    });
+    session::Entity::insert_many(more)
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let taken = store::reuse_notice_taken(user_id).build(app.state.db.get_database_backend());
+    let plan: Vec<String> = match backend {
+        Backend::Postgres => {
+            let txn = app.state.db.begin().await.unwrap();
+            // A table of one user's sessions is best read whole; among
+            // many users' it is not. Without the scan, the planner shows
+            // which index it would read and how far.
+            txn.execute_unprepared(
+                "SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off",
+            )
+            .await
+            .unwrap();
+            txn.execute_unprepared(&format!("PREPARE take_notice AS {}", taken.sql))
+                .await
+                .unwrap();
+            let explain = format!("EXPLAIN EXECUTE take_notice(false, '{user_id}', true)");
+            let rows = txn
+                .query_all(Statement::from_string(DbBackend::Postgres, explain))
+                .await
+                .unwrap();
+            rows.iter()
+                .map(|row| row.try_get::<String>("", "QUERY PLAN").unwrap())
+                .collect()
+        }
+        Backend::Sqlite => {
+            let explain = format!("EXPLAIN QUERY PLAN {}", taken.sql);
+            let values = taken.values.unwrap();
+            let rows = app
+                .state
+                .db
+                .query_all(Statement::from_sql_and_values(
+                    DbBackend::Sqlite,
+                    explain,
+                    values,
+                ))
+                .await
+                .unwrap();
+            rows.iter()
+                .map(|row| row.try_get::<String>("", "detail").unwrap())
+                .collect()
+        }
+    };
+    let plan = plan.join("\n");
+    let bound = match backend {
+        Backend::Postgres => "Index Cond: ((user_id = $2) AND (reuse_notice_pending = $3))",
+        Backend::Sqlite => {
+            "USING INDEX idx_sessions_user_notice (user_id=? AND reuse_notice_pending=?)"
+        }
+    };
+    assert!(
+        plan.contains(bound),
+        "the notice is taken through the user's pending sessions only:\n{}\n{plan}",
+        taken.sql
+    );
 }
