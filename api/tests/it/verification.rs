@@ -465,7 +465,16 @@ async fn accounts_older_than_verification_count_as_verified(backend: Backend) {
     let mut config = app.state.config.database.clone();
     config.max_connections = 1;
     let migrations = rampart_api::db::connect(&config, false).await.unwrap();
-    Migrator::down(&migrations, Some(2)).await.unwrap();
+    // Back to before the migration that added the column, however many
+    // have shipped since.
+    let since = Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == "m20261202_000011_add_user_email_verified_at")
+        .unwrap();
+    Migrator::down(&migrations, Some(since as u32 + 1))
+        .await
+        .unwrap();
     Migrator::up(&migrations, None).await.unwrap();
     migrations.close().await.unwrap();
     let db = &app.state.db;
