@@ -8,7 +8,10 @@
 //! low-priority hash threads or the argon2 cost is raised). Under a flood a
 //! login that would only wait into the request timeout is told when to
 //! retry instead, and the hashes that do run belong to requests still
-//! waiting for their answer.
+//! waiting for their answer. The expected wait is an estimate: a turn
+//! still without a permit `max_wait` after it was taken is shed then, so
+//! no login waits for its hash longer than that, however slow the hashes
+//! ahead of it turned out.
 //!
 //! The permit travels into the job and is released when the job ends, not
 //! when the request gives up: a cancelled request (a client that hung up,
@@ -114,7 +117,7 @@ impl HashJobs {
         let place = Decrement(&self.waiting);
         // While a permit is free nothing waits at all, whatever the line.
         if self.permits.available_permits() > 0 {
-            return Ok(Turn { _place: place });
+            return Ok(Turn::new(place));
         }
         let wait = self.expected_wait(ahead);
         if ahead >= self.limits.queue || wait > self.limits.max_wait {
@@ -123,7 +126,7 @@ impl HashJobs {
                 retry_after: wait.max(Duration::from_secs(1)),
             });
         }
-        Ok(Turn { _place: place })
+        Ok(Turn::new(place))
     }
 
     /// How long a turn with `ahead` turns before it, every permit taken,
@@ -142,10 +145,7 @@ impl HashJobs {
         turn: Turn<'_>,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, JobError> {
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| JobError::Failed)?;
+        let permit = self.permit_by_deadline(&turn).await?;
         drop(turn);
         let (answer, result) = oneshot::channel();
         let running = Arc::clone(&self.running);
@@ -173,6 +173,31 @@ impl HashJobs {
         // A permit is held, so one of the `concurrency` threads is free.
         self.threads.send(job).map_err(|_| JobError::Failed)?;
         result.await.map_err(|_| JobError::Failed)
+    }
+
+    /// A permit for `turn`, or `Busy` once `max_wait` has passed since the
+    /// turn was taken: the wait it was admitted with is an estimate, and
+    /// hashes slower than the recent ones (every core taken by other work)
+    /// must not turn a login into one that waits into its client's timeout.
+    async fn permit_by_deadline(
+        &self,
+        turn: &Turn<'_>,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, JobError> {
+        let acquire = Arc::clone(&self.permits).acquire_owned();
+        let Some(deadline) = turn.taken_at.checked_add(self.limits.max_wait) else {
+            return acquire.await.map_err(|_| JobError::Failed);
+        };
+        match tokio::time::timeout_at(deadline.into(), acquire).await {
+            Ok(permit) => permit.map_err(|_| JobError::Failed),
+            Err(_) => {
+                self.shed.fetch_add(1, Ordering::Relaxed);
+                Err(JobError::Busy {
+                    retry_after: self
+                        .expected_wait(self.waiting())
+                        .max(Duration::from_secs(1)),
+                })
+            }
+        }
     }
 
     /// Jobs computing right now.
@@ -272,6 +297,16 @@ pub fn current_thread_nice() -> std::io::Result<i32> {
 /// A place in line for one hash; given back when dropped.
 pub struct Turn<'a> {
     _place: Decrement<'a>,
+    taken_at: Instant,
+}
+
+impl<'a> Turn<'a> {
+    fn new(place: Decrement<'a>) -> Self {
+        Self {
+            _place: place,
+            taken_at: Instant::now(),
+        }
+    }
 }
 
 /// Takes one off a counter when dropped (also on panic or cancellation).
@@ -418,28 +453,29 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_turn_whose_wait_would_pass_the_bound_is_refused_long_before_the_count_is(
     ) -> TestResult {
+        // Seconds, not milliseconds: the turns admitted here must not reach
+        // their deadline (the bound since they were taken) on a busy machine.
         let jobs = Arc::new(HashJobs::new(Limits {
-            max_wait: Duration::from_millis(100),
+            max_wait: Duration::from_secs(2),
             ..limits(1, 1_000)
         })?);
-        jobs.observe_hash_time(Duration::from_millis(30));
+        jobs.observe_hash_time(Duration::from_millis(600));
         let (release, holder) = hold_a_permit(&jobs).await;
-        // The running hash, then its own: 60 ms. One more ahead: 90 ms.
+        // The running hash, then its own: 1.2 s. One more ahead: 1.8 s.
         let first = turn(&jobs)?;
         let second = turn(&jobs)?;
-        // Three hash times ahead and its own, 120 ms: past the bound, with
+        // Three hash times ahead and its own, 2.4 s: past the bound, with
         // 997 places left in the count.
         assert_eq!(
             jobs.reserve().err(),
             Some(JobError::Busy {
-                retry_after: Duration::from_secs(1)
+                retry_after: Duration::from_millis(2_400)
             }),
-            "the hint is never under a second"
         );
         // Hashes that got faster (the flood that starved them has passed)
         // shorten the expected wait, and the same place is given.
         for _ in 0..40 {
-            jobs.observe_hash_time(Duration::from_millis(5));
+            jobs.observe_hash_time(Duration::from_millis(100));
         }
         let third = turn(&jobs)?;
         release.send(())?;
@@ -447,6 +483,38 @@ mod tests {
         for turn in [first, second, third] {
             assert_eq!(jobs.run_in(turn, || 3).await, Ok(3));
         }
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_turn_still_waiting_at_the_bound_is_shed_then() -> TestResult {
+        let jobs = Arc::new(HashJobs::new(Limits {
+            max_wait: Duration::from_millis(50),
+            ..limits(1, 1_000)
+        })?);
+        let (release, holder) = hold_a_permit(&jobs).await;
+        // No hash has finished yet, so its expected wait is nothing and it
+        // is admitted; the hash ahead of it then never ends.
+        let admitted = turn(&jobs)?;
+        let shed = jobs.shed();
+        let outcome =
+            tokio::time::timeout(Duration::from_secs(10), jobs.run_in(admitted, || 5)).await?;
+        assert_eq!(
+            outcome,
+            Err(JobError::Busy {
+                retry_after: Duration::from_secs(1)
+            }),
+            "shed at the bound, not left waiting, told to come back in no less than a second"
+        );
+        assert_eq!(jobs.shed(), shed + 1);
+        assert_eq!(jobs.waiting(), 0, "its place is given back");
+        release.send(())?;
+        assert!(holder.await?.is_ok());
+        assert_eq!(
+            answer(&jobs, || 6).await?,
+            6,
+            "a turn with a permit free runs"
+        );
         Ok(())
     }
 
