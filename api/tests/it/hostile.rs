@@ -181,6 +181,27 @@ async fn two_authorization_headers_are_refused(backend: Backend) {
     assert!(reply.body["data"].is_null());
 }
 
+/// Takes the hash pool's only permit with a job that runs until the
+/// returned sender is used; the handle tells whether the job ran.
+async fn hold_the_only_hash_permit(
+    app: &TestApp,
+) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<bool>) {
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let state = app.state.clone();
+    let holder = tokio::spawn(async move {
+        state
+            .hasher
+            .jobs()
+            .run(move || held.recv().ok())
+            .await
+            .is_ok()
+    });
+    while app.state.hasher.jobs().running() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    (release, holder)
+}
+
 /// Under a login flood the logins the hash pool cannot take are refused
 /// before their first statement: they spend no pooled connection, no
 /// throttle row and no audit entry that the accepted ones need.
@@ -195,19 +216,7 @@ async fn a_shed_login_costs_no_database_work(backend: Backend) {
     .await;
     let user = app.user("shed").await;
     // Hold the only permit with a hash that ends when the test says so.
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let jobs_state = app.state.clone();
-    let holder = tokio::spawn(async move {
-        jobs_state
-            .hasher
-            .jobs()
-            .run(move || held.recv().ok())
-            .await
-            .unwrap()
-    });
-    while app.state.hasher.jobs().running() == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let (release, holder) = hold_the_only_hash_permit(&app).await;
 
     let before = app.query_count();
     let reply = app.login(&user.email, &user.password).await;
@@ -216,7 +225,7 @@ async fn a_shed_login_costs_no_database_work(backend: Backend) {
     assert_eq!(app.state.hasher.jobs().shed(), 1);
 
     release.send(()).unwrap();
-    holder.await.unwrap();
+    assert!(holder.await.unwrap(), "the holding job ran");
     let reply = app.login(&user.email, &user.password).await;
     assert!(
         reply.data()["login"]["accessToken"].is_string(),
@@ -251,13 +260,7 @@ async fn a_login_whose_hash_would_wait_too_long_is_told_when_to_retry(backend: B
     }
     assert!(jobs.recent_hash_time() >= Duration::from_millis(99));
     // Hold the only permit: a new login would wait for it and its own hash.
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let jobs_state = app.state.clone();
-    let holder =
-        tokio::spawn(async move { jobs_state.hasher.jobs().run(move || held.recv().ok()).await });
-    while jobs.running() == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let (release, holder) = hold_the_only_hash_permit(&app).await;
 
     let before = app.query_count();
     let reply = app.login(&user.email, &user.password).await;
@@ -271,7 +274,10 @@ async fn a_login_whose_hash_would_wait_too_long_is_told_when_to_retry(backend: B
     assert_eq!(jobs.shed(), 1);
 
     release.send(()).expect("the holder waits");
-    assert!(holder.await.expect("the holder ends").is_ok());
+    assert!(
+        holder.await.expect("the holder ends"),
+        "the holding job ran"
+    );
     let reply = app.login(&user.email, &user.password).await;
     assert!(
         reply.data()["login"]["accessToken"].is_string(),
@@ -297,13 +303,7 @@ async fn a_login_admitted_to_the_line_is_shed_once_it_has_waited_the_bound(backe
     .await;
     let user = app.user("behind-a-slow-hash").await;
     let jobs = app.state.hasher.jobs();
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let jobs_state = app.state.clone();
-    let holder =
-        tokio::spawn(async move { jobs_state.hasher.jobs().run(move || held.recv().ok()).await });
-    while jobs.running() == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let (release, holder) = hold_the_only_hash_permit(&app).await;
     let shed = jobs.shed();
 
     let reply = tokio::time::timeout(
@@ -320,7 +320,10 @@ async fn a_login_admitted_to_the_line_is_shed_once_it_has_waited_the_bound(backe
     assert_eq!(jobs.waiting(), 0);
 
     release.send(()).expect("the holder waits");
-    assert!(holder.await.expect("the holder ends").is_ok());
+    assert!(
+        holder.await.expect("the holder ends"),
+        "the holding job ran"
+    );
     let reply = app.login(&user.email, &user.password).await;
     assert!(
         reply.data()["login"]["accessToken"].is_string(),
