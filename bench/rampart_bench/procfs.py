@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import resource
 import statistics
+import sys
 import threading
 import time
 from pathlib import Path
@@ -56,11 +57,15 @@ def postgres_pids() -> tuple[int | None, list[int]]:
         comm = stat[stat.find("(") + 1 : stat.rfind(")")]
         ppid = int(stat[stat.rfind(")") + 2 :].split()[1])
         procs[int(entry.name)] = (comm, ppid)
+    # The postmaster is a `postgres` whose parent is not one. A stat read
+    # that fails mid-scan (a process ending) must not make its children look
+    # like masters: of the candidates, the one with the most children wins.
     masters = [p for p, (c, pp) in procs.items() if c == "postgres" and procs.get(pp, ("",))[0] != "postgres"]
     if not masters:
         return None, []
-    master = min(masters)
-    return master, [p for p, (_, pp) in procs.items() if pp == master]
+    children = {m: [p for p, (_, pp) in procs.items() if pp == m] for m in masters}
+    master = max(masters, key=lambda m: (len(children[m]), -m))
+    return master, children[master]
 
 
 # Server-wide processes: their work (WAL, checkpoints) is partly ours.
@@ -68,11 +73,9 @@ PG_BACKGROUND = ("checkpointer", "background writer", "walwriter", "autovacuum l
                  "logical replication launcher", "archiver", "stats collector")
 
 
-def postgres_cpu_by_process(database: str) -> dict[int, float]:
-    """CPU seconds of each live PostgreSQL process that works for `database`
-    (its backends and autovacuum workers, whose titles name it) or for the
-    whole server (the background processes). The server is shared with
-    other sessions' tests, whose backends must not count as ours."""
+def postgres_roles() -> dict[int, str]:
+    """Each PostgreSQL child's role, its title after `postgres: <cluster>: `
+    (`user database host(port) state` for a backend, `walwriter`, ...)."""
     _, children = postgres_pids()
     out = {}
     for pid in children:
@@ -80,10 +83,24 @@ def postgres_cpu_by_process(database: str) -> dict[int, float]:
             title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        role = title.split(": ", 2)[-1]
-        if database in role.split() or role.strip().startswith(PG_BACKGROUND):
-            out[pid] = cpu_seconds(pid)
+        out[pid] = title.split(": ", 2)[-1].strip()
     return out
+
+
+def postgres_cpu_by_process(database: str) -> dict[int, float]:
+    """CPU seconds of each live PostgreSQL process that works for `database`
+    (its backends and autovacuum workers, whose titles name it) or for the
+    whole server (the background processes). The server is shared with
+    other sessions' tests, whose backends must not count as ours."""
+    roles = postgres_roles()
+    ours = [pid for pid, role in roles.items() if database in role.split()]
+    if not ours:
+        # The server's connections live through every window: finding none
+        # means the scan missed them, and their work would silently show
+        # up under "others".
+        print(f"[bench] warning: no PostgreSQL backend of {database} found", file=sys.stderr, flush=True)
+    background = [pid for pid, role in roles.items() if role.startswith(PG_BACKGROUND)]
+    return {pid: cpu_seconds(pid) for pid in ours + background}
 
 
 def postgres_cpu_seconds_since(database: str, before: dict[int, float]) -> float:

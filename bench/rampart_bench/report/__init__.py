@@ -111,7 +111,8 @@ def render_method(L, args) -> None:
              "by `api prestart`, at the configured argon2 cost (median of 3 starts).")
     L.append("- **Login ceiling**: cores ÷ CPU time of one argon2id hash with the configured `ARGON2_*` "
              "parameters, timed by `bench/hashtime` (the same `argon2` crate, version and release profile as "
-             "the API, memory reused as the server does; median of 10 batches), right before the scenario it "
+             "the API, memory reused as the server does, one hash per core running at once as under a login "
+             "flood, each thread timing its own CPU; median of 10 batches per thread), right before the scenario it "
              "is the ceiling of: the hash time alone drifts by a fifth within minutes on a shared machine.")
     L.append("- **Fresh servers**: each robustness scenario starts its own server, since its memory history is "
              "what is measured; the throughput scenarios share one server per database.\n")
