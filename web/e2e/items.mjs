@@ -76,6 +76,8 @@ export function itemsSuite(ctx) {
     // Delete: cancel keeps it, confirm removes it.
     await page.getByRole("button", { name: "Delete Buy oat milk" }).click();
     const confirm = page.getByRole("dialog", { name: "Delete item" });
+    // axe checks the open confirmation, not the page before it opened.
+    await confirm.waitFor();
     await checkA11y(page, "delete confirmation");
     await confirm.getByRole("button", { name: "Cancel" }).click();
     await confirm.waitFor({ state: "hidden" });
