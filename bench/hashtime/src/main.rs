@@ -15,9 +15,10 @@
 //! HASH_THREADS (default 1) hashes run at once, each on its own thread with
 //! its own block set, each thread timing its own CPU: a login flood keeps
 //! one hash per permit running, and hashes running side by side share the
-//! caches and the memory bus, so each one costs more CPU than a hash alone
-//! (2-10% on the two-core machine of docs/benchmarks.md). The figure is the
-//! median over every thread's batches.
+//! caches and the memory bus, so each one may cost more CPU than a hash
+//! alone (on the two-core machine of docs/benchmarks.md: no difference in
+//! one process, 2-10% as two processes). The figure is the median over
+//! every thread's batches.
 
 use std::{sync::Barrier, thread, time::Instant};
 
